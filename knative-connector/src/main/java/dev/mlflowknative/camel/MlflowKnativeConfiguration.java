@@ -1,0 +1,149 @@
+package dev.mlflowknative.camel;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+
+/**
+ * Options shared by the component (defaults) and its endpoints (each endpoint works on its own {@link #copy()}).
+ */
+@UriParams
+public class MlflowKnativeConfiguration implements Cloneable {
+
+    static final String DEFAULT_TEMPLATE = "classpath:dev/mlflowknative/camel/knative/service.yaml";
+
+    @UriParam(label = "common")
+    private String context;
+    @UriParam(label = "common", defaultValue = "default")
+    private String namespace = "default";
+    @UriParam(label = "producer")
+    private boolean allNamespaces;
+    @UriParam(label = "producer", defaultValue = DEFAULT_TEMPLATE)
+    private String serviceTemplate = DEFAULT_TEMPLATE;
+    @UriParam(label = "producer", defaultValue = "10m", javaType = "java.time.Duration")
+    private long waitTimeout = 600_000L;
+    @UriParam(label = "producer")
+    private boolean forceUpdate;
+    @UriParam(label = "advanced")
+    @Metadata(autowired = true)
+    private KubernetesClient kubernetesClient;
+    @UriParam(label = "security")
+    private String masterUrl;
+    @UriParam(label = "security", secret = true)
+    private String oauthToken;
+
+    public String getContext() {
+        return context;
+    }
+
+    /**
+     * The kubeconfig context to use. Empty means the default configuration: the current context of the kubeconfig, or
+     * the in-cluster service account when running inside a pod.
+     */
+    public void setContext(String context) {
+        this.context = context;
+    }
+
+    public String getNamespace() {
+        return namespace;
+    }
+
+    /**
+     * The namespace of the Knative Services. A request or the CamelMlflowKnativeNamespace header may name another.
+     */
+    public void setNamespace(String namespace) {
+        this.namespace = namespace;
+    }
+
+    public boolean isAllNamespaces() {
+        return allNamespaces;
+    }
+
+    /**
+     * For list and get: look in every namespace (one label-selected call across the cluster; needs cluster-wide list
+     * permission) instead of only the configured namespace.
+     */
+    public void setAllNamespaces(boolean allNamespaces) {
+        this.allNamespaces = allNamespaces;
+    }
+
+    public String getServiceTemplate() {
+        return serviceTemplate;
+    }
+
+    /**
+     * The Knative Service template, as a classpath:, file: or http: resource. Variables ${name}, ${namespace},
+     * ${image}, ${runId} and ${modelUri} are replaced by their values as YAML scalars. The default is equivalent to the
+     * Python plugin's template with a readiness probe on /health.
+     */
+    public void setServiceTemplate(String serviceTemplate) {
+        this.serviceTemplate = serviceTemplate;
+    }
+
+    public long getWaitTimeout() {
+        return waitTimeout;
+    }
+
+    /**
+     * How long create, update and deploy wait for the new revision to become ready. A revision that fails (Ready=False)
+     * ends the wait at once with its reason.
+     */
+    public void setWaitTimeout(long waitTimeout) {
+        this.waitTimeout = waitTimeout;
+    }
+
+    public boolean isForceUpdate() {
+        return forceUpdate;
+    }
+
+    /**
+     * Write and roll out a new revision even when the live service already runs the same run id and configuration.
+     */
+    public void setForceUpdate(boolean forceUpdate) {
+        this.forceUpdate = forceUpdate;
+    }
+
+    public KubernetesClient getKubernetesClient() {
+        return kubernetesClient;
+    }
+
+    /**
+     * The fabric8 Kubernetes client to use. When exactly one is in the registry it is used; otherwise one is built
+     * from the context, masterUrl and oauthToken options (and closed when the endpoint stops).
+     */
+    public void setKubernetesClient(KubernetesClient kubernetesClient) {
+        this.kubernetesClient = kubernetesClient;
+    }
+
+    public String getMasterUrl() {
+        return masterUrl;
+    }
+
+    /**
+     * The Kubernetes API server URL, overriding the one of the kubeconfig context.
+     */
+    public void setMasterUrl(String masterUrl) {
+        this.masterUrl = masterUrl;
+    }
+
+    public String getOauthToken() {
+        return oauthToken;
+    }
+
+    /**
+     * A bearer token for the Kubernetes API, overriding the credentials of the kubeconfig context.
+     */
+    public void setOauthToken(String oauthToken) {
+        this.oauthToken = oauthToken;
+    }
+
+    public MlflowKnativeConfiguration copy() {
+        try {
+            return (MlflowKnativeConfiguration) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new RuntimeCamelException(e);
+        }
+    }
+}

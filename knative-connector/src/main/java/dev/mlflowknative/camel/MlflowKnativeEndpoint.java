@@ -1,0 +1,137 @@
+package dev.mlflowknative.camel;
+
+import dev.mlflowknative.camel.deploy.Deployer;
+import dev.mlflowknative.camel.knative.KnativeServices;
+import dev.mlflowknative.camel.knative.ServiceTemplate;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.apache.camel.Category;
+import org.apache.camel.Consumer;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
+import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.ResourceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * Deploy MLflow models to Knative Serving: deploy, create, update, delete, list and get Knative Services managed by
+ * mlflow-knative.
+ */
+@UriEndpoint(firstVersion = "0.1.0", scheme = "mlflow-knative", title = "MLflow Knative",
+             syntax = "mlflow-knative:operation", producerOnly = true,
+             category = { Category.CLOUD, Category.CONTAINER }, headersClass = MlflowKnativeConstants.class)
+public class MlflowKnativeEndpoint extends DefaultEndpoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MlflowKnativeEndpoint.class);
+
+    @UriPath(description = "The operation to perform. The header CamelMlflowKnativeOperation, when present,"
+                           + " overrides it.")
+    @Metadata(required = true)
+    private MlflowKnativeOperation operation;
+    @UriParam
+    private MlflowKnativeConfiguration configuration;
+
+    private KubernetesClient builtClient;
+    private Deployer deployer;
+
+    public MlflowKnativeEndpoint(String uri, MlflowKnativeComponent component, MlflowKnativeConfiguration configuration) {
+        super(uri, component);
+        this.configuration = configuration;
+    }
+
+    @Override
+    public Producer createProducer() {
+        return new MlflowKnativeProducer(this);
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) {
+        throw new UnsupportedOperationException("The mlflow-knative component has no consumer: use it in to(...)");
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        KubernetesClient client = configuration.getKubernetesClient();
+        if (client == null) {
+            builtClient = buildClient();
+            client = builtClient;
+        }
+        ServiceTemplate template = ServiceTemplate.parse(configuration.getServiceTemplate(), readTemplate());
+        deployer = new Deployer(new KnativeServices(client), template,
+                new Deployer.Settings(Duration.ofMillis(configuration.getWaitTimeout()),
+                        configuration.isForceUpdate(), configuration.isAllNamespaces()));
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        // Close only what we built: an autowired client belongs to whoever put it in the registry.
+        if (builtClient != null) {
+            builtClient.close();
+            builtClient = null;
+        }
+        deployer = null;
+        super.doStop();
+    }
+
+    private KubernetesClient buildClient() {
+        Config config = Config.autoConfigure(emptyToNull(configuration.getContext()));
+        ConfigBuilder builder = new ConfigBuilder(config);
+        if (configuration.getMasterUrl() != null) {
+            builder.withMasterUrl(configuration.getMasterUrl());
+        }
+        if (configuration.getOauthToken() != null) {
+            builder.withOauthToken(configuration.getOauthToken());
+        }
+        LOG.debug("Building a Kubernetes client for context '{}'", configuration.getContext());
+        return new KubernetesClientBuilder().withConfig(builder.build()).build();
+    }
+
+    private String readTemplate() throws Exception {
+        try (InputStream in = ResourceHelper.resolveMandatoryResourceAsInputStream(getCamelContext(),
+                configuration.getServiceTemplate())) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    Deployer getDeployer() {
+        return deployer;
+    }
+
+    public MlflowKnativeOperation getOperation() {
+        return operation;
+    }
+
+    /**
+     * The operation to perform.
+     */
+    public void setOperation(MlflowKnativeOperation operation) {
+        this.operation = operation;
+    }
+
+    public MlflowKnativeConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    /**
+     * The endpoint configuration.
+     */
+    public void setConfiguration(MlflowKnativeConfiguration configuration) {
+        this.configuration = configuration;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.mlflowknative.camel;
+
+import java.util.List;
+
+import dev.mlflowknative.camel.deploy.DeploymentRequest;
+import dev.mlflowknative.camel.deploy.DeploymentResult;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.support.DefaultProducer;
+
+/**
+ * Picks the operation, reads the request from the message, calls the {@link dev.mlflowknative.camel.deploy.Deployer}
+ * and writes the result back. The operation comes from the URI path unless the header
+ * {@link MlflowKnativeConstants#OPERATION} names another.
+ */
+public class MlflowKnativeProducer extends DefaultProducer {
+
+    public MlflowKnativeProducer(MlflowKnativeEndpoint endpoint) {
+        super(endpoint);
+    }
+
+    @Override
+    public MlflowKnativeEndpoint getEndpoint() {
+        return (MlflowKnativeEndpoint) super.getEndpoint();
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        MlflowKnativeOperation operation = operationOf(exchange.getMessage());
+        DeploymentRequest request = RequestReader.read(exchange.getMessage(), getEndpoint().getConfiguration());
+        Object result = operation.invoke(getEndpoint().getDeployer(), request);
+
+        Message out = exchange.getMessage();
+        out.setBody(result);
+        if (result instanceof DeploymentResult deployment) {
+            writeHeaders(out, deployment);
+        } else if (result instanceof List<?>) {
+            out.setHeader(MlflowKnativeConstants.NAMESPACE, request.namespace());
+        }
+    }
+
+    private MlflowKnativeOperation operationOf(Message message) {
+        Object header = message.getHeader(MlflowKnativeConstants.OPERATION);
+        if (header instanceof MlflowKnativeOperation operation) {
+            return operation;
+        }
+        if (header != null) {
+            return MlflowKnativeOperation.fromName(header.toString());
+        }
+        return getEndpoint().getOperation();
+    }
+
+    private static void writeHeaders(Message out, DeploymentResult result) {
+        out.setHeader(MlflowKnativeConstants.SERVICE_NAME, result.name());
+        out.setHeader(MlflowKnativeConstants.NAMESPACE, result.namespace());
+        out.setHeader(MlflowKnativeConstants.ACTION, result.action());
+        setOrRemove(out, MlflowKnativeConstants.URL, result.url());
+        setOrRemove(out, MlflowKnativeConstants.REVISION, result.revision());
+        setOrRemove(out, MlflowKnativeConstants.IMAGE, result.image());
+        setOrRemove(out, MlflowKnativeConstants.IMAGE_DIGEST, result.imageDigest());
+        setOrRemove(out, MlflowKnativeConstants.RUN_ID, result.runId());
+        setOrRemove(out, MlflowKnativeConstants.MODEL_URI, result.modelUri());
+    }
+
+    // Stale values from an earlier call must not survive into this result.
+    private static void setOrRemove(Message out, String header, Object value) {
+        if (value == null) {
+            out.removeHeader(header);
+        } else {
+            out.setHeader(header, value);
+        }
+    }
+}

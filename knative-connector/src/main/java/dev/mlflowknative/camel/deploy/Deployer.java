@@ -1,0 +1,206 @@
+package dev.mlflowknative.camel.deploy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+import dev.mlflowknative.camel.AlreadyExistsException;
+import dev.mlflowknative.camel.InvalidRequestException;
+import dev.mlflowknative.camel.ServiceNotFoundException;
+import dev.mlflowknative.camel.knative.ConflictRetry;
+import dev.mlflowknative.camel.knative.Fingerprint;
+import dev.mlflowknative.camel.knative.KnativeServices;
+import dev.mlflowknative.camel.knative.Ownership;
+import dev.mlflowknative.camel.knative.RolloutWatcher;
+import dev.mlflowknative.camel.knative.ServiceManifests;
+import dev.mlflowknative.camel.knative.ServiceNames;
+import dev.mlflowknative.camel.knative.ServiceTemplate;
+import dev.mlflowknative.camel.knative.StaleWriteException;
+import dev.mlflowknative.camel.knative.TemplateValues;
+import io.fabric8.knative.serving.v1.Service;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The deployment use cases. Each validates its request before any call, then reads, decides and writes through the
+ * policies of the knative package (ownership, run-id cache, 409 retry, wait-for-ready).
+ */
+public class Deployer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
+
+    /**
+     * @param waitTimeout   how long to wait for a rollout
+     * @param forceUpdate   roll out a new revision even when nothing changed
+     * @param allNamespaces list and get look in every namespace
+     */
+    public record Settings(Duration waitTimeout, boolean forceUpdate, boolean allNamespaces) {
+    }
+
+    private enum Mode { DEPLOY, CREATE, UPDATE }
+
+    private record Write(Service service, Action action) {
+    }
+
+    private final KnativeServices services;
+    private final RolloutWatcher rollout;
+    private final ServiceTemplate template;
+    private final Settings settings;
+
+    public Deployer(KnativeServices services, ServiceTemplate template, Settings settings) {
+        this.services = services;
+        this.rollout = new RolloutWatcher(services);
+        this.template = template;
+        this.settings = settings;
+    }
+
+    /** Creates or updates the service; an unchanged model writes nothing. */
+    public DeploymentResult deploy(DeploymentRequest request) {
+        return upsert(request, Mode.DEPLOY);
+    }
+
+    /** Creates the service; an existing one is an error. */
+    public DeploymentResult create(DeploymentRequest request) {
+        return upsert(request, Mode.CREATE);
+    }
+
+    /** Updates the service; a missing one is an error. */
+    public DeploymentResult update(DeploymentRequest request) {
+        return upsert(request, Mode.UPDATE);
+    }
+
+    /** Deletes the service; a missing one is a success with action {@link Action#absent}. */
+    public DeploymentResult delete(DeploymentRequest request) {
+        String namespace = ServiceNames.requireNamespace(request.namespace());
+        String name = ServiceNames.requireServiceName(request.name());
+        DeploymentResult result = ConflictRetry.run("delete of " + namespace + "/" + name, () -> {
+            Service live = services.get(namespace, name);
+            if (live == null) {
+                return DeploymentResult.absent(namespace, name);
+            }
+            Ownership.requireOwned(live, "delete");
+            return services.delete(live)
+                    ? DeploymentResult.of(live, Action.deleted) : DeploymentResult.absent(namespace, name);
+        });
+        LOG.info("Knative Service {}/{}: {}", namespace, name, result.action());
+        return result;
+    }
+
+    /** The managed services of the namespace (or of all namespaces), in one call. */
+    public List<DeploymentResult> list(DeploymentRequest request) {
+        String namespace = settings.allNamespaces() ? null : ServiceNames.requireNamespace(request.namespace());
+        return services.listManaged(namespace).stream()
+                .map(service -> DeploymentResult.of(service, Action.found))
+                .sorted(Comparator.comparing(DeploymentResult::namespace).thenComparing(DeploymentResult::name))
+                .toList();
+    }
+
+    /** One managed service, in one call. */
+    public DeploymentResult get(DeploymentRequest request) {
+        String name = ServiceNames.requireServiceName(request.name());
+        if (settings.allNamespaces()) {
+            List<Service> found = services.findManaged(name);
+            if (found.isEmpty()) {
+                throw new ServiceNotFoundException("No Knative Service named '" + name
+                                                   + "' managed by mlflow-knative in any namespace");
+            }
+            if (found.size() > 1) {
+                throw new InvalidRequestException("Knative Service '" + name + "' exists in several namespaces "
+                                                  + found.stream().map(s -> s.getMetadata().getNamespace()).toList()
+                                                  + "; name one");
+            }
+            return DeploymentResult.of(found.get(0), Action.found);
+        }
+        String namespace = ServiceNames.requireNamespace(request.namespace());
+        Service live = services.get(namespace, name);
+        if (live == null) {
+            throw new ServiceNotFoundException("Knative Service " + namespace + "/" + name + " does not exist");
+        }
+        Ownership.requireOwned(live, "read");
+        return DeploymentResult.of(live, Action.found);
+    }
+
+    private DeploymentResult upsert(DeploymentRequest request, Mode mode) {
+        String namespace = ServiceNames.requireNamespace(request.namespace());
+        String name = ServiceNames.requireServiceName(request.name());
+        String image = requireImage(request.image());
+        String runId = require(request.runId(), "A run id is required (field runId or header CamelMlflowKnativeRunId)");
+        Service desired = ServiceManifests.desired(template,
+                new TemplateValues(name, namespace, image, runId, request.modelUri()));
+        if (settings.forceUpdate()) {
+            Fingerprint.stampRestart(desired, Instant.now());
+        }
+
+        long started = System.nanoTime();
+        Write write = ConflictRetry.run(mode.name().toLowerCase() + " of " + namespace + "/" + name,
+                () -> attempt(desired, mode));
+        Service ready = rollout.awaitReady(write.service(), settings.waitTimeout());
+        DeploymentResult result = DeploymentResult.of(ready, write.action());
+        LOG.info("Knative Service {}/{}: {} (run id {}, revision {}, url {}) in {} ms", namespace, name,
+                result.action(), runId, result.revision(), result.url(), (System.nanoTime() - started) / 1_000_000);
+        return result;
+    }
+
+    private Write attempt(Service desired, Mode mode) {
+        String namespace = desired.getMetadata().getNamespace();
+        String name = desired.getMetadata().getName();
+        Service live = services.get(namespace, name);
+        if (live == null) {
+            if (mode == Mode.UPDATE) {
+                throw new ServiceNotFoundException("Cannot update Knative Service " + namespace + "/" + name
+                                                   + ": it does not exist");
+            }
+            try {
+                return new Write(services.create(desired), Action.created);
+            } catch (StaleWriteException e) {
+                if (mode == Mode.CREATE) {
+                    throw alreadyExists(namespace, name);
+                }
+                throw e;
+            }
+        }
+        if (mode == Mode.CREATE) {
+            throw alreadyExists(namespace, name);
+        }
+        Ownership.requireOwned(live, "update");
+        if (!settings.forceUpdate() && Fingerprint.sameDeployment(live, desired)) {
+            return new Write(live, Action.unchanged);
+        }
+        return new Write(services.update(applyDesired(live, desired)), Action.updated);
+    }
+
+    /** The live service with our labels, annotations and spec; foreign labels and annotations are kept. */
+    private static Service applyDesired(Service live, Service desired) {
+        live.getMetadata().getLabels().putAll(desired.getMetadata().getLabels());
+        if (live.getMetadata().getAnnotations() == null) {
+            live.getMetadata().setAnnotations(new LinkedHashMap<>());
+        }
+        live.getMetadata().getAnnotations().remove(Fingerprint.MODEL_URI_ANNOTATION);
+        live.getMetadata().getAnnotations().putAll(desired.getMetadata().getAnnotations());
+        live.setSpec(desired.getSpec());
+        live.setStatus(null);
+        return live;
+    }
+
+    private static AlreadyExistsException alreadyExists(String namespace, String name) {
+        return new AlreadyExistsException("Cannot create Knative Service " + namespace + "/" + name
+                                          + ": it already exists (use update or deploy)");
+    }
+
+    private static String requireImage(String image) {
+        require(image, "An image is required (field image or header CamelMlflowKnativeImage)");
+        if (image.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            throw new InvalidRequestException("Invalid image reference: it contains whitespace or control characters");
+        }
+        return image;
+    }
+
+    private static String require(String value, String message) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidRequestException(message);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.mlflowknative.camel.knative;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.fabric8.knative.serving.v1.Service;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+/**
+ * The run-id cache rule, in one place: a desired service carries its run id and a hash of everything else it asks
+ * for; a live owned service with the same run id and hash needs no write.
+ */
+public final class Fingerprint {
+
+    /** Same key as the Python plugin, on the service metadata. */
+    public static final String RUN_ID_ANNOTATION = "knative.deployments.mlflow.org/run-id";
+    public static final String CONFIG_HASH_ANNOTATION = "knative.deployments.mlflow.org/config-hash";
+    public static final String MODEL_URI_ANNOTATION = "knative.deployments.mlflow.org/model-uri";
+    /** Set by forceUpdate so that an otherwise identical template still makes a new revision. */
+    public static final String RESTARTED_AT_ANNOTATION = "knative.deployments.mlflow.org/restarted-at";
+
+    private Fingerprint() {
+    }
+
+    /**
+     * Records the run id (and model URI) on the service and on its revision template, then the hash of the result.
+     */
+    static void stamp(Service desired, String runId, String modelUri) {
+        ObjectMeta metadata = desired.getMetadata();
+        metadata.getAnnotations().put(RUN_ID_ANNOTATION, runId);
+        if (modelUri != null) {
+            metadata.getAnnotations().put(MODEL_URI_ANNOTATION, modelUri);
+        }
+        Map<String, String> templateAnnotations = desired.getSpec().getTemplate().getMetadata().getAnnotations();
+        templateAnnotations.put(RUN_ID_ANNOTATION, runId);
+        templateAnnotations.put(CONFIG_HASH_ANNOTATION, configHash(desired));
+    }
+
+    /**
+     * Marks the revision template with the time of a forced update, so that Knative makes a new revision even when
+     * nothing else changed. Not part of the config hash.
+     */
+    public static void stampRestart(Service desired, Instant at) {
+        desired.getSpec().getTemplate().getMetadata().getAnnotations().put(RESTARTED_AT_ANNOTATION, at.toString());
+    }
+
+    /**
+     * Hash of the desired service: its labels, annotations and spec, keys sorted, without the hash itself or the
+     * restart stamp.
+     */
+    public static String configHash(Service desired) {
+        JsonNode tree = Serialization.jsonMapper().valueToTree(desired);
+        JsonNode templateAnnotations = tree.path("spec").path("template").path("metadata").path("annotations");
+        if (templateAnnotations instanceof ObjectNode annotations) {
+            annotations.remove(CONFIG_HASH_ANNOTATION);
+            annotations.remove(RESTARTED_AT_ANNOTATION);
+        }
+        StringBuilder canonical = new StringBuilder();
+        canonical(tree.path("metadata").path("labels"), canonical);
+        canonical(tree.path("metadata").path("annotations"), canonical);
+        canonical(tree.path("spec"), canonical);
+        return sha256(canonical.toString()).substring(0, 16);
+    }
+
+    public static boolean sameDeployment(Service live, Service desired) {
+        return Objects.equals(runId(live), runId(desired))
+                && Objects.equals(configHashOf(live), configHashOf(desired));
+    }
+
+    public static String runId(Service service) {
+        return annotation(service.getMetadata(), RUN_ID_ANNOTATION);
+    }
+
+    public static String modelUri(Service service) {
+        return annotation(service.getMetadata(), MODEL_URI_ANNOTATION);
+    }
+
+    static String configHashOf(Service service) {
+        if (service.getSpec() == null || service.getSpec().getTemplate() == null) {
+            return null;
+        }
+        return annotation(service.getSpec().getTemplate().getMetadata(), CONFIG_HASH_ANNOTATION);
+    }
+
+    private static String annotation(ObjectMeta metadata, String key) {
+        if (metadata == null || metadata.getAnnotations() == null) {
+            return null;
+        }
+        return metadata.getAnnotations().get(key);
+    }
+
+    private static void canonical(JsonNode node, StringBuilder out) {
+        if (node.isObject()) {
+            TreeMap<String, JsonNode> sorted = new TreeMap<>();
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            fields.forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
+            out.append('{');
+            sorted.forEach((key, value) -> {
+                out.append(TextNode.valueOf(key)).append(':');
+                canonical(value, out);
+                out.append(',');
+            });
+            out.append('}');
+        } else if (node.isArray()) {
+            out.append('[');
+            node.forEach(element -> {
+                canonical(element, out);
+                out.append(',');
+            });
+            out.append(']');
+        } else {
+            out.append(node.toString());
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.mlflowknative.camel.knative;
+
+import java.net.HttpURLConnection;
+import java.util.List;
+import java.util.function.Supplier;
+
+import dev.mlflowknative.camel.KubernetesApiException;
+import io.fabric8.knative.client.KnativeClient;
+import io.fabric8.knative.serving.v1.Service;
+import io.fabric8.knative.serving.v1.ServiceList;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+
+/**
+ * The Knative Service calls the component makes, each one HTTP request. Not-found becomes null, a 409 on a write
+ * becomes {@link StaleWriteException}, anything else a {@link KubernetesApiException} naming the call.
+ */
+public class KnativeServices {
+
+    private final MixedOperation<Service, ServiceList, Resource<Service>> services;
+
+    public KnativeServices(KubernetesClient client) {
+        this.services = client.adapt(KnativeClient.class).services();
+    }
+
+    /** The service, or null when there is none. */
+    public Service get(String namespace, String name) {
+        return call("read", namespace + "/" + name,
+                () -> services.inNamespace(namespace).withName(name).get());
+    }
+
+    public Service create(Service service) {
+        return write("create", service, () -> services.resource(service).create());
+    }
+
+    /** PUT with the resourceVersion the service carries: stale means 409. */
+    public Service update(Service service) {
+        return write("update", service, () -> services.resource(service).update());
+    }
+
+    /** Deletes the service at the given resourceVersion; false when it was already gone. */
+    public boolean delete(Service service) {
+        return write("delete", service, () -> !services.inNamespace(service.getMetadata().getNamespace())
+                .withName(service.getMetadata().getName())
+                .lockResourceVersion(service.getMetadata().getResourceVersion())
+                .delete().isEmpty());
+    }
+
+    /** The managed services of one namespace, or of all when namespace is null: one label-selected call. */
+    public List<Service> listManaged(String namespace) {
+        return call("list", namespace == null ? "all namespaces" : namespace,
+                () -> (namespace == null ? services.inAnyNamespace() : services.inNamespace(namespace))
+                        .withLabel(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY_VALUE)
+                        .list().getItems());
+    }
+
+    /** The managed services named so, across all namespaces: one label- and field-selected call. */
+    public List<Service> findManaged(String name) {
+        return call("list", "all namespaces",
+                () -> services.inAnyNamespace()
+                        .withLabel(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY_VALUE)
+                        .withField("metadata.name", name)
+                        .list().getItems());
+    }
+
+    public Watch watch(String namespace, String name, Watcher<Service> watcher) {
+        return call("watch", namespace + "/" + name,
+                () -> services.inNamespace(namespace).withName(name).watch(watcher));
+    }
+
+    private static <T> T write(String verb, Service service, Supplier<T> request) {
+        try {
+            return call(verb, Ownership.qualifiedName(service), request);
+        } catch (KubernetesApiException e) {
+            if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+                throw new StaleWriteException(e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private static <T> T call(String verb, String target, Supplier<T> request) {
+        try {
+            return request.get();
+        } catch (KubernetesClientException e) {
+            throw new KubernetesApiException(describe(verb, target, e), e.getCode(), e);
+        }
+    }
+
+    private static String describe(String verb, String target, KubernetesClientException e) {
+        String reason = e.getStatus() != null && e.getStatus().getMessage() != null
+                ? e.getStatus().getMessage() : rootMessage(e);
+        String hint = e.getCode() == HttpURLConnection.HTTP_NOT_FOUND
+                ? " (is Knative Serving installed in this cluster?)" : "";
+        return "Kubernetes API call to " + verb + " Knative Service " + target + " failed"
+               + (e.getCode() > 0 ? " with HTTP " + e.getCode() : "") + ": " + reason + hint;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+}

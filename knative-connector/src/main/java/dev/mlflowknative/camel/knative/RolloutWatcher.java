@@ -1,0 +1,104 @@
+package dev.mlflowknative.camel.knative;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.mlflowknative.camel.RolloutFailedException;
+import dev.mlflowknative.camel.RolloutTimeoutException;
+import io.fabric8.knative.serving.v1.Service;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The wait-for-ready policy, in one place: done when the controller has observed the current generation and
+ * Ready=True; fails at once on Ready=False; gives up after the timeout. A service that is already ready costs no
+ * call; otherwise one watch (the API server sends the current state first, so a rollout that finished before the
+ * watch opened is seen). A watch that breaks is reopened until the deadline.
+ */
+public class RolloutWatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RolloutWatcher.class);
+
+    private final KnativeServices services;
+
+    public RolloutWatcher(KnativeServices services) {
+        this.services = services;
+    }
+
+    public Service awaitReady(Service written, Duration timeout) {
+        String target = Ownership.qualifiedName(written);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Service latest = written;
+        while (true) {
+            RolloutStatus status = RolloutStatus.of(latest);
+            if (status.state() == RolloutStatus.State.READY) {
+                return latest;
+            }
+            if (status.state() == RolloutStatus.State.FAILED) {
+                throw failed(target, status);
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw new RolloutTimeoutException("Knative Service " + target + " did not become ready within "
+                                                  + format(timeout) + "; last status: " + status.describe());
+            }
+            latest = awaitSettled(written, latest, remaining);
+        }
+    }
+
+    /** Watches until the service is ready or failed, the watch breaks, or time runs out; returns the last seen. */
+    private Service awaitSettled(Service written, Service lastSeen, long remainingNanos) {
+        CompletableFuture<Service> settled = new CompletableFuture<>();
+        AtomicReference<Service> latest = new AtomicReference<>(lastSeen);
+        String namespace = written.getMetadata().getNamespace();
+        String name = written.getMetadata().getName();
+        try (Watch ignored = services.watch(namespace, name, new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Service service) {
+                if (action == Action.DELETED) {
+                    settled.completeExceptionally(new RolloutFailedException(
+                            "Knative Service " + namespace + "/" + name + " was deleted while waiting for it to"
+                                                                             + " become ready",
+                            "Deleted"));
+                    return;
+                }
+                latest.set(service);
+                if (RolloutStatus.of(service).state() != RolloutStatus.State.PROGRESSING) {
+                    settled.complete(service);
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+                LOG.debug("Watch on {}/{} closed: {}", namespace, name, cause.getMessage());
+                settled.complete(latest.get());
+            }
+        })) {
+            return settled.get(remainingNanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return latest.get();
+        } catch (ExecutionException e) {
+            throw (RuntimeException) e.getCause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RolloutTimeoutException("Interrupted while waiting for Knative Service " + namespace + "/" + name);
+        }
+    }
+
+    private static RolloutFailedException failed(String target, RolloutStatus status) {
+        return new RolloutFailedException("Knative Service " + target + " failed to roll out: " + status.describe()
+                                          + ". The previous ready revision, if any, keeps serving.",
+                status.reason());
+    }
+
+    private static String format(Duration duration) {
+        return duration.toString().substring(2).toLowerCase();
+    }
+}

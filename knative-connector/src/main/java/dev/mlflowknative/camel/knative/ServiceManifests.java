@@ -1,0 +1,66 @@
+package dev.mlflowknative.camel.knative;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.mlflowknative.camel.InvalidRequestException;
+import io.fabric8.knative.serving.v1.RevisionTemplateSpec;
+import io.fabric8.knative.serving.v1.Service;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+
+/**
+ * The service the component wants to exist: the rendered template, with the ownership label and the run-id cache
+ * annotations.
+ */
+public final class ServiceManifests {
+
+    private ServiceManifests() {
+    }
+
+    public static Service desired(ServiceTemplate template, TemplateValues values) {
+        Service service = template.render(values);
+        ObjectMeta metadata = orEmpty(service.getMetadata());
+        service.setMetadata(metadata);
+        requireSame(template, "metadata.name", metadata.getName(), values.name());
+        requireSame(template, "metadata.namespace", metadata.getNamespace(), values.namespace());
+        metadata.setName(values.name());
+        metadata.setNamespace(values.namespace());
+        metadata.setLabels(mutable(metadata.getLabels()));
+        metadata.setAnnotations(mutable(metadata.getAnnotations()));
+
+        if (service.getSpec() == null || service.getSpec().getTemplate() == null
+                || service.getSpec().getTemplate().getSpec() == null
+                || isEmpty(service.getSpec().getTemplate().getSpec().getContainers())) {
+            throw new InvalidRequestException("Service template " + template.source()
+                                              + " must define spec.template.spec.containers");
+        }
+        RevisionTemplateSpec revision = service.getSpec().getTemplate();
+        revision.setMetadata(orEmpty(revision.getMetadata()));
+        revision.getMetadata().setAnnotations(mutable(revision.getMetadata().getAnnotations()));
+
+        Ownership.stamp(service);
+        Fingerprint.stamp(service, values.runId(), values.modelUri());
+        return service;
+    }
+
+    private static void requireSame(ServiceTemplate template, String field, String rendered, String expected) {
+        if (rendered != null && !rendered.isEmpty() && !rendered.equals(expected)) {
+            throw new InvalidRequestException("Service template " + template.source() + " sets " + field + " to '"
+                                              + rendered + "' but the deployment is '" + expected
+                                              + "'; use ${name} and ${namespace} or leave them out");
+        }
+    }
+
+    private static ObjectMeta orEmpty(ObjectMeta metadata) {
+        return metadata == null ? new ObjectMeta() : metadata;
+    }
+
+    private static Map<String, String> mutable(Map<String, String> map) {
+        return map == null ? new LinkedHashMap<>() : new LinkedHashMap<>(map);
+    }
+
+    private static boolean isEmpty(List<?> list) {
+        return list == null || list.isEmpty();
+    }
+}

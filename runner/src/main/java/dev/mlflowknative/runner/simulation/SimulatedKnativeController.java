@@ -1,0 +1,192 @@
+package dev.mlflowknative.runner.simulation;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import io.fabric8.knative.client.KnativeClient;
+import io.fabric8.knative.pkg.apis.Condition;
+import io.fabric8.knative.pkg.apis.ConditionBuilder;
+import io.fabric8.knative.serving.v1.Service;
+import io.fabric8.knative.serving.v1.ServiceStatus;
+import io.fabric8.knative.serving.v1.ServiceStatusBuilder;
+import io.fabric8.knative.serving.v1.TrafficTarget;
+import io.fabric8.knative.serving.v1.TrafficTargetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stand-in for the Knative Serving controller, the one part of the stack that cannot run here. On every new
+ * generation of a Knative Service it writes the status Knative would: observedGeneration, a revision name
+ * ({@code <name>-0000<generation>}), a url, traffic, and Ready=True — or Ready=False/RevisionFailed, or a rollout that
+ * never finishes, as the verdict function decides. A failed revision leaves the previous ready revision serving.
+ */
+public class SimulatedKnativeController implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SimulatedKnativeController.class);
+
+    private final KubernetesClient client;
+    private final String domain;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "simulated-knative-controller");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile Function<Service, RevisionVerdict> verdicts = service -> RevisionVerdict.READY;
+    private volatile Duration rolloutDelay = Duration.ZERO;
+    private Watch watch;
+
+    /**
+     * @param client a client of the (mock) API server, owned by the caller
+     * @param domain the domain of service URLs: {@code http://<name>.<namespace>.<domain>}
+     */
+    public SimulatedKnativeController(KubernetesClient client, String domain) {
+        this.client = client;
+        this.domain = domain;
+    }
+
+    public SimulatedKnativeController start() {
+        watch = client.adapt(KnativeClient.class).services().inAnyNamespace().watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Service service) {
+                if (action != Action.DELETED) {
+                    String namespace = service.getMetadata().getNamespace();
+                    String name = service.getMetadata().getName();
+                    worker.submit(() -> reconcile(namespace, name));
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+                LOG.warn("Simulated Knative controller lost its watch: {}", cause.getMessage());
+            }
+        });
+        LOG.info("Simulated Knative controller started (this is a simulation: no pods run, revisions are marked"
+                 + " ready by the simulator)");
+        return this;
+    }
+
+    /** Decides the fate of each new revision; the default makes every revision ready. */
+    public void setVerdicts(Function<Service, RevisionVerdict> verdicts) {
+        this.verdicts = verdicts;
+    }
+
+    /** How long a simulated rollout takes before its status is written. */
+    public void setRolloutDelay(Duration rolloutDelay) {
+        this.rolloutDelay = rolloutDelay;
+    }
+
+    private void reconcile(String namespace, String name) {
+        try {
+            Service service = client.adapt(KnativeClient.class).services().inNamespace(namespace).withName(name).get();
+            if (service == null || !needsReconcile(service)) {
+                return;
+            }
+            if (!rolloutDelay.isZero()) {
+                Thread.sleep(rolloutDelay.toMillis());
+                service = client.adapt(KnativeClient.class).services().inNamespace(namespace).withName(name).get();
+                if (service == null || !needsReconcile(service)) {
+                    return;
+                }
+            }
+            service.setStatus(statusFor(service, verdicts.apply(service)));
+            client.adapt(KnativeClient.class).services().resource(service).updateStatus();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                worker.submit(() -> reconcile(namespace, name));
+            } else {
+                LOG.warn("Simulated Knative controller could not update {}/{}: {}", namespace, name, e.getMessage());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("Simulated Knative controller failed on {}/{}", namespace, name, e);
+        }
+    }
+
+    private static boolean needsReconcile(Service service) {
+        Long generation = service.getMetadata().getGeneration();
+        ServiceStatus status = service.getStatus();
+        return status == null || status.getObservedGeneration() == null
+               || (generation != null && status.getObservedGeneration() < generation);
+    }
+
+    private ServiceStatus statusFor(Service service, RevisionVerdict verdict) {
+        long generation = service.getMetadata().getGeneration() == null ? 1 : service.getMetadata().getGeneration();
+        String name = service.getMetadata().getName();
+        String revision = String.format("%s-%05d", name, generation);
+        String previousReady = service.getStatus() == null ? null : service.getStatus().getLatestReadyRevisionName();
+        String url = "http://" + name + "." + service.getMetadata().getNamespace() + "." + domain;
+        boolean ready = verdict.state() == RevisionVerdict.State.READY;
+        String readyRevision = ready ? revision : previousReady;
+
+        ServiceStatusBuilder status = new ServiceStatusBuilder()
+                .withObservedGeneration(generation)
+                .withLatestCreatedRevisionName(revision)
+                .withLatestReadyRevisionName(readyRevision)
+                .withUrl(url)
+                .withConditions(conditions(verdict, revision));
+        if (readyRevision != null) {
+            status.withTraffic(traffic(service, readyRevision));
+        }
+        return status.build();
+    }
+
+    private static List<Condition> conditions(RevisionVerdict verdict, String revision) {
+        String status = switch (verdict.state()) {
+            case READY -> "True";
+            case FAILED -> "False";
+            case PENDING -> "Unknown";
+        };
+        String message = verdict.state() == RevisionVerdict.State.FAILED
+                ? "Revision \"" + revision + "\" failed with message: " + verdict.message() + "."
+                : verdict.message();
+        List<Condition> conditions = new ArrayList<>();
+        for (String type : List.of("ConfigurationsReady", "Ready", "RoutesReady")) {
+            conditions.add(new ConditionBuilder().withType(type).withStatus(status)
+                    .withReason(verdict.reason()).withMessage(message)
+                    .withLastTransitionTime(java.time.Instant.now().toString()).build());
+        }
+        return conditions;
+    }
+
+    /** Status traffic mirrors spec traffic, with "latest" resolved to the ready revision; default all to latest. */
+    private static List<TrafficTarget> traffic(Service service, String readyRevision) {
+        List<TrafficTarget> spec = service.getSpec() == null ? null : service.getSpec().getTraffic();
+        if (spec == null || spec.isEmpty()) {
+            return List.of(new TrafficTargetBuilder().withRevisionName(readyRevision).withLatestRevision(true)
+                    .withPercent(100L).build());
+        }
+        List<TrafficTarget> resolved = new ArrayList<>();
+        for (TrafficTarget target : spec) {
+            TrafficTargetBuilder builder = new TrafficTargetBuilder(target);
+            if (Boolean.TRUE.equals(target.getLatestRevision()) || target.getRevisionName() == null) {
+                builder.withRevisionName(readyRevision).withLatestRevision(true);
+            }
+            resolved.add(builder.build());
+        }
+        return resolved;
+    }
+
+    @Override
+    public void close() {
+        if (watch != null) {
+            watch.close();
+        }
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
