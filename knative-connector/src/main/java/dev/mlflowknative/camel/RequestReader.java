@@ -1,20 +1,21 @@
 package dev.mlflowknative.camel;
 
 import java.util.Map;
-import java.util.Set;
+import java.util.List;
 
 import dev.mlflowknative.camel.deploy.DeploymentRequest;
+import dev.mlflowknative.camel.deploy.DeploymentResult;
 import org.apache.camel.Message;
 
 /**
  * Builds a {@link DeploymentRequest} from a message. The rule: a request in the body (a {@link DeploymentRequest} or
- * a map, as unmarshalled from JSON or YAML) wins; headers fill the fields it leaves empty; the endpoint's namespace
+ * a map, as unmarshalled from JSON or YAML, or the {@link DeploymentResult} of an earlier call) wins; headers fill the fields it leaves empty; the endpoint's namespace
  * option is the last default. A string body is a model URI. Body values win because headers may be left over from an
  * earlier call in the same route.
  */
 final class RequestReader {
 
-    private static final Set<String> FIELDS = Set.of("name", "namespace", "modelUri", "image", "runId");
+    private static final List<String> FIELDS = List.of("name", "namespace", "modelUri", "image", "runId");
 
     private RequestReader() {
     }
@@ -37,6 +38,11 @@ final class RequestReader {
         if (body instanceof DeploymentRequest request) {
             return request;
         }
+        if (body instanceof DeploymentResult result) {
+            // chaining: the outcome of one operation names the service for the next
+            return new DeploymentRequest(result.name(), result.namespace(), result.modelUri(), result.image(),
+                    result.runId());
+        }
         if (body instanceof Map<?, ?> map) {
             return fromMap(map);
         }
@@ -45,7 +51,8 @@ final class RequestReader {
                     : new DeploymentRequest(null, null, text.trim(), null, null);
         }
         throw new InvalidRequestException("Unsupported message body " + body.getClass().getName()
-                                          + ": expected a DeploymentRequest, a map of its fields or a model URI string");
+                                          + ": expected a DeploymentRequest, a map of its fields, a DeploymentResult"
+                                          + " or a model URI string");
     }
 
     private static DeploymentRequest fromMap(Map<?, ?> map) {

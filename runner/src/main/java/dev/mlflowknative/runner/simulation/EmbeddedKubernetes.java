@@ -29,6 +29,14 @@ import io.fabric8.mockwebserver.ServerResponse;
 public final class EmbeddedKubernetes implements AutoCloseable {
 
     public static final String CONTROLLER_USER_AGENT = "simulated-knative-controller";
+    // The mock web server logs every request through java.util.logging at INFO; keep a reference so the level sticks.
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = quiet("io.fabric8.mockwebserver");
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+        logger.setLevel(java.util.logging.Level.WARNING);
+        return logger;
+    }
 
     private final KubernetesMockServer server;
     private final KubernetesClient controllerClient;

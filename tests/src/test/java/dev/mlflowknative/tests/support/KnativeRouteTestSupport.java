@@ -64,6 +64,19 @@ public abstract class KnativeRouteTestSupport extends CamelTestSupport {
         return knative(admin).services().inNamespace(namespace).withName(name).get();
     }
 
+    /** Waits until the simulated controller has written the status of the service's current generation. */
+    protected static Service awaitObserved(String namespace, String name) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            Service service = liveService(namespace, name);
+            if (service.getStatus() != null && service.getStatus().getObservedGeneration() != null
+                    && service.getStatus().getObservedGeneration().equals(service.getMetadata().getGeneration())) {
+                return service;
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError("the simulated controller never observed " + namespace + "/" + name);
+    }
+
     /** Sends to an endpoint and returns the exception the route threw (unwrapped), failing if none. */
     protected Throwable failure(String uri, Object body, Map<String, Object> headers) {
         try {

@@ -1,0 +1,40 @@
+package dev.mlflowknative.runner;
+
+import java.util.Arrays;
+import java.util.LinkedList;
+
+import org.apache.camel.main.Main;
+
+/**
+ * The mlflow-knative runner: a camel-main application running the YAML routes, configured by application.properties
+ * and environment variables. {@code --quickstart} runs against an embedded, simulated Knative cluster.
+ */
+public final class Runner extends Main {
+
+    public static final String QUICKSTART_PROFILE = "quickstart";
+
+    public Runner() {
+        // no classpath scanning: configuration classes are chosen by properties (profiles), never discovered
+        super();
+    }
+
+    @Override
+    protected void addInitialOptions() {
+        super.addInitialOptions();
+        addOption(new Option("q", "quickstart", "Run against an embedded, simulated Knative cluster") {
+            @Override
+            protected void doProcess(String arg, LinkedList<String> remainingArgs) {
+                configure().withProfile(QUICKSTART_PROFILE);
+            }
+        });
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(new Runner().run(normalize(args)));
+    }
+
+    /** camel-main options take one dash; accept the usual two as well (--quickstart). */
+    static String[] normalize(String[] args) {
+        return Arrays.stream(args).map(arg -> arg.startsWith("--") ? arg.substring(1) : arg).toArray(String[]::new);
+    }
+}

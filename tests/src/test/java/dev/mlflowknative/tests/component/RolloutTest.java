@@ -1,0 +1,152 @@
+package dev.mlflowknative.tests.component;
+
+import java.time.Duration;
+import java.util.Map;
+
+import dev.mlflowknative.camel.MlflowKnativeConstants;
+import dev.mlflowknative.camel.RolloutFailedException;
+import dev.mlflowknative.camel.RolloutTimeoutException;
+import dev.mlflowknative.camel.WriteConflictException;
+import dev.mlflowknative.camel.deploy.Action;
+import dev.mlflowknative.camel.deploy.DeploymentResult;
+import dev.mlflowknative.camel.knative.ConflictRetry;
+import dev.mlflowknative.camel.knative.Fingerprint;
+import dev.mlflowknative.camel.knative.KnativeServices;
+import dev.mlflowknative.camel.knative.RolloutWatcher;
+import dev.mlflowknative.runner.simulation.RevisionVerdict;
+import dev.mlflowknative.tests.support.KnativeRouteTestSupport;
+import io.fabric8.knative.serving.v1.Service;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RolloutTest extends KnativeRouteTestSupport {
+
+    private static final String SERVICE_PATH = "/apis/serving.knative.dev/v1/namespaces/default/services/churn";
+
+    @Override
+    protected RouteBuilder createRouteBuilder() {
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                // a long timeout: a failed revision must end the wait long before it
+                from("direct:deploy").to("mlflow-knative:deploy?waitTimeout=10m");
+                from("direct:deploy-1s").to("mlflow-knative:deploy?waitTimeout=1s");
+            }
+        };
+    }
+
+    private DeploymentResult deploy(String route, String image, String runId) {
+        return template.requestBodyAndHeaders(route, null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "churn",
+                MlflowKnativeConstants.IMAGE, image, MlflowKnativeConstants.RUN_ID, runId), DeploymentResult.class);
+    }
+
+    @Test
+    @Timeout(60) // a guard against hanging on the 10-minute wait, not a speed assertion
+    void failedRevisionFailsFastAndThePreviousRevisionKeepsServing() {
+        deploy("direct:deploy", "registry.example.com/ml/churn:good", "run-1");
+        cluster.controller().setVerdicts(service -> service.getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getImage().endsWith(":broken")
+                ? RevisionVerdict.failed("Container failed with: ModuleNotFoundError: No module named 'sklearn'")
+                : RevisionVerdict.READY);
+
+        Throwable error = failure("direct:deploy", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "churn",
+                MlflowKnativeConstants.IMAGE, "registry.example.com/ml/churn:broken",
+                MlflowKnativeConstants.RUN_ID, "run-2"));
+
+        assertThat(error).isInstanceOf(RolloutFailedException.class)
+                .hasMessageContaining("default/churn")
+                .hasMessageContaining("RevisionFailed")
+                .hasMessageContaining("churn-00002")
+                .hasMessageContaining("No module named 'sklearn'");
+        assertThat(((RolloutFailedException) error).getReason()).isEqualTo("RevisionFailed");
+        Service live = liveService("default", "churn");
+        assertThat(live.getStatus().getLatestReadyRevisionName()).isEqualTo("churn-00001");
+        assertThat(live.getStatus().getTraffic()).singleElement()
+                .satisfies(t -> assertThat(t.getRevisionName()).isEqualTo("churn-00001"));
+    }
+
+    @Test
+    @Timeout(60)
+    void redeployingTheSameFailedConfigurationReportsTheFailureWithoutWriting() {
+        cluster.controller().setVerdicts(service -> RevisionVerdict.failed("exit code 1"));
+        failure("direct:deploy", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "churn",
+                MlflowKnativeConstants.IMAGE, "registry.example.com/ml/churn:broken",
+                MlflowKnativeConstants.RUN_ID, "run-1"));
+        calls.clear();
+
+        Throwable again = failure("direct:deploy", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "churn",
+                MlflowKnativeConstants.IMAGE, "registry.example.com/ml/churn:broken",
+                MlflowKnativeConstants.RUN_ID, "run-1"));
+
+        assertThat(again).isInstanceOf(RolloutFailedException.class).hasMessageContaining("exit code 1");
+        assertThat(calls.writes()).isEmpty();
+    }
+
+    @Test
+    void rolloutThatNeverFinishesTimesOutWithAClearError() {
+        cluster.controller().setVerdicts(service -> RevisionVerdict.PENDING);
+
+        Throwable error = failure("direct:deploy-1s", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "churn",
+                MlflowKnativeConstants.IMAGE, "registry.example.com/ml/churn:slow",
+                MlflowKnativeConstants.RUN_ID, "run-1"));
+
+        assertThat(error).isInstanceOf(RolloutTimeoutException.class)
+                .hasMessage("Knative Service default/churn did not become ready within 1s; last status:"
+                            + " Ready=Unknown Deploying: waiting for the revision's pods (simulated)");
+    }
+
+    @Test
+    void serviceThatBecameReadyBeforeTheWatchOpenedIsSeenAtOnce() throws Exception {
+        deploy("direct:deploy", "registry.example.com/ml/churn:v1", "run-1");
+        Service live = liveService("default", "churn");
+        // what the writer saw: the new generation, not yet observed by the controller
+        Service asWritten = live.edit().editStatus().withObservedGeneration(0L).endStatus().build();
+
+        Service ready = new RolloutWatcher(new KnativeServices(admin)).awaitReady(asWritten, Duration.ofSeconds(30));
+
+        assertThat(ready.getStatus().getObservedGeneration()).isEqualTo(1L);
+        assertThat(ready.getStatus().getLatestReadyRevisionName()).isEqualTo("churn-00001");
+    }
+
+    @Test
+    void conflictingWriteIsRetriedOnAFreshRead() {
+        deploy("direct:deploy", "registry.example.com/ml/churn:v1", "run-1");
+        cluster.server().expect().put().withPath(SERVICE_PATH).andReturn(409, conflict()).once();
+        calls.clear();
+
+        DeploymentResult result = deploy("direct:deploy", "registry.example.com/ml/churn:v2", "run-2");
+
+        assertThat(result.action()).isEqualTo(Action.updated);
+        assertThat(result.runId()).isEqualTo("run-2");
+        assertThat(calls.calls()).filteredOn(c -> c.startsWith("PUT ")).hasSize(2);
+        assertThat(calls.calls()).filteredOn(c -> c.equals("GET " + SERVICE_PATH)).hasSize(2);
+    }
+
+    @Test
+    void endlessConflictsGiveUpAfterBoundedRetriesAndChangeNothing() {
+        deploy("direct:deploy", "registry.example.com/ml/churn:v1", "run-1");
+        cluster.server().expect().put().withPath(SERVICE_PATH).andReturn(409, conflict())
+                .times(ConflictRetry.MAX_ATTEMPTS);
+
+        Throwable error = failure("direct:deploy", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "churn",
+                MlflowKnativeConstants.IMAGE, "registry.example.com/ml/churn:v2",
+                MlflowKnativeConstants.RUN_ID, "run-2"));
+
+        assertThat(error).isInstanceOf(WriteConflictException.class)
+                .hasMessageContaining("default/churn")
+                .hasMessageContaining(ConflictRetry.MAX_ATTEMPTS + " conflicting writes");
+        assertThat(liveService("default", "churn").getMetadata().getAnnotations())
+                .containsEntry(Fingerprint.RUN_ID_ANNOTATION, "run-1");
+    }
+
+    private static io.fabric8.kubernetes.api.model.Status conflict() {
+        return new StatusBuilder().withStatus("Failure").withCode(409).withReason("Conflict")
+                .withMessage("Operation cannot be fulfilled on services.serving.knative.dev \"churn\": the object has"
+                             + " been modified; please apply your changes to the latest version and try again")
+                .build();
+    }
+}
