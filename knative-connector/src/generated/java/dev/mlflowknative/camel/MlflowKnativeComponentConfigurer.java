@@ -44,11 +44,29 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "masterurl":
         case "masterUrl": getOrCreateConfiguration(target).setMasterUrl(property(camelContext, java.lang.String.class, value)); return true;
+        case "mlflowclient":
+        case "mlflowClient": getOrCreateConfiguration(target).setMlflowClient(property(camelContext, dev.mlflowknative.camel.mlflow.MlflowClient.class, value)); return true;
+        case "mlflowretries":
+        case "mlflowRetries": getOrCreateConfiguration(target).setMlflowRetries(property(camelContext, int.class, value)); return true;
+        case "mlflowretrybackoff":
+        case "mlflowRetryBackoff": getOrCreateConfiguration(target).setMlflowRetryBackoff(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "mlflowtimeout":
+        case "mlflowTimeout": getOrCreateConfiguration(target).setMlflowTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "namespace": getOrCreateConfiguration(target).setNamespace(property(camelContext, java.lang.String.class, value)); return true;
         case "oauthtoken":
         case "oauthToken": getOrCreateConfiguration(target).setOauthToken(property(camelContext, java.lang.String.class, value)); return true;
         case "servicetemplate":
         case "serviceTemplate": getOrCreateConfiguration(target).setServiceTemplate(property(camelContext, java.lang.String.class, value)); return true;
+        case "trackingcafile":
+        case "trackingCaFile": getOrCreateConfiguration(target).setTrackingCaFile(property(camelContext, java.lang.String.class, value)); return true;
+        case "trackingpassword":
+        case "trackingPassword": getOrCreateConfiguration(target).setTrackingPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "trackingtoken":
+        case "trackingToken": getOrCreateConfiguration(target).setTrackingToken(property(camelContext, java.lang.String.class, value)); return true;
+        case "trackinguri":
+        case "trackingUri": getOrCreateConfiguration(target).setTrackingUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "trackingusername":
+        case "trackingUsername": getOrCreateConfiguration(target).setTrackingUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "waittimeout":
         case "waitTimeout": getOrCreateConfiguration(target).setWaitTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         default: return false;
@@ -57,7 +75,7 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
 
     @Override
     public String[] getAutowiredNames() {
-        return new String[]{"kubernetesClient"};
+        return new String[]{"kubernetesClient", "mlflowClient"};
     }
 
     @Override
@@ -77,11 +95,29 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "lazyStartProducer": return boolean.class;
         case "masterurl":
         case "masterUrl": return java.lang.String.class;
+        case "mlflowclient":
+        case "mlflowClient": return dev.mlflowknative.camel.mlflow.MlflowClient.class;
+        case "mlflowretries":
+        case "mlflowRetries": return int.class;
+        case "mlflowretrybackoff":
+        case "mlflowRetryBackoff": return long.class;
+        case "mlflowtimeout":
+        case "mlflowTimeout": return long.class;
         case "namespace": return java.lang.String.class;
         case "oauthtoken":
         case "oauthToken": return java.lang.String.class;
         case "servicetemplate":
         case "serviceTemplate": return java.lang.String.class;
+        case "trackingcafile":
+        case "trackingCaFile": return java.lang.String.class;
+        case "trackingpassword":
+        case "trackingPassword": return java.lang.String.class;
+        case "trackingtoken":
+        case "trackingToken": return java.lang.String.class;
+        case "trackinguri":
+        case "trackingUri": return java.lang.String.class;
+        case "trackingusername":
+        case "trackingUsername": return java.lang.String.class;
         case "waittimeout":
         case "waitTimeout": return long.class;
         default: return null;
@@ -106,11 +142,29 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "masterurl":
         case "masterUrl": return getOrCreateConfiguration(target).getMasterUrl();
+        case "mlflowclient":
+        case "mlflowClient": return getOrCreateConfiguration(target).getMlflowClient();
+        case "mlflowretries":
+        case "mlflowRetries": return getOrCreateConfiguration(target).getMlflowRetries();
+        case "mlflowretrybackoff":
+        case "mlflowRetryBackoff": return getOrCreateConfiguration(target).getMlflowRetryBackoff();
+        case "mlflowtimeout":
+        case "mlflowTimeout": return getOrCreateConfiguration(target).getMlflowTimeout();
         case "namespace": return getOrCreateConfiguration(target).getNamespace();
         case "oauthtoken":
         case "oauthToken": return getOrCreateConfiguration(target).getOauthToken();
         case "servicetemplate":
         case "serviceTemplate": return getOrCreateConfiguration(target).getServiceTemplate();
+        case "trackingcafile":
+        case "trackingCaFile": return getOrCreateConfiguration(target).getTrackingCaFile();
+        case "trackingpassword":
+        case "trackingPassword": return getOrCreateConfiguration(target).getTrackingPassword();
+        case "trackingtoken":
+        case "trackingToken": return getOrCreateConfiguration(target).getTrackingToken();
+        case "trackinguri":
+        case "trackingUri": return getOrCreateConfiguration(target).getTrackingUri();
+        case "trackingusername":
+        case "trackingUsername": return getOrCreateConfiguration(target).getTrackingUsername();
         case "waittimeout":
         case "waitTimeout": return getOrCreateConfiguration(target).getWaitTimeout();
         default: return null;

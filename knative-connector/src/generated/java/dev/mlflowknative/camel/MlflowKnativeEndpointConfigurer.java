@@ -34,11 +34,29 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "masterurl":
         case "masterUrl": target.getConfiguration().setMasterUrl(property(camelContext, java.lang.String.class, value)); return true;
+        case "mlflowclient":
+        case "mlflowClient": target.getConfiguration().setMlflowClient(property(camelContext, dev.mlflowknative.camel.mlflow.MlflowClient.class, value)); return true;
+        case "mlflowretries":
+        case "mlflowRetries": target.getConfiguration().setMlflowRetries(property(camelContext, int.class, value)); return true;
+        case "mlflowretrybackoff":
+        case "mlflowRetryBackoff": target.getConfiguration().setMlflowRetryBackoff(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "mlflowtimeout":
+        case "mlflowTimeout": target.getConfiguration().setMlflowTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "namespace": target.getConfiguration().setNamespace(property(camelContext, java.lang.String.class, value)); return true;
         case "oauthtoken":
         case "oauthToken": target.getConfiguration().setOauthToken(property(camelContext, java.lang.String.class, value)); return true;
         case "servicetemplate":
         case "serviceTemplate": target.getConfiguration().setServiceTemplate(property(camelContext, java.lang.String.class, value)); return true;
+        case "trackingcafile":
+        case "trackingCaFile": target.getConfiguration().setTrackingCaFile(property(camelContext, java.lang.String.class, value)); return true;
+        case "trackingpassword":
+        case "trackingPassword": target.getConfiguration().setTrackingPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "trackingtoken":
+        case "trackingToken": target.getConfiguration().setTrackingToken(property(camelContext, java.lang.String.class, value)); return true;
+        case "trackinguri":
+        case "trackingUri": target.getConfiguration().setTrackingUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "trackingusername":
+        case "trackingUsername": target.getConfiguration().setTrackingUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "waittimeout":
         case "waitTimeout": target.getConfiguration().setWaitTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         default: return false;
@@ -47,7 +65,7 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
 
     @Override
     public String[] getAutowiredNames() {
-        return new String[]{"kubernetesClient"};
+        return new String[]{"kubernetesClient", "mlflowClient"};
     }
 
     @Override
@@ -64,11 +82,29 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "lazyStartProducer": return boolean.class;
         case "masterurl":
         case "masterUrl": return java.lang.String.class;
+        case "mlflowclient":
+        case "mlflowClient": return dev.mlflowknative.camel.mlflow.MlflowClient.class;
+        case "mlflowretries":
+        case "mlflowRetries": return int.class;
+        case "mlflowretrybackoff":
+        case "mlflowRetryBackoff": return long.class;
+        case "mlflowtimeout":
+        case "mlflowTimeout": return long.class;
         case "namespace": return java.lang.String.class;
         case "oauthtoken":
         case "oauthToken": return java.lang.String.class;
         case "servicetemplate":
         case "serviceTemplate": return java.lang.String.class;
+        case "trackingcafile":
+        case "trackingCaFile": return java.lang.String.class;
+        case "trackingpassword":
+        case "trackingPassword": return java.lang.String.class;
+        case "trackingtoken":
+        case "trackingToken": return java.lang.String.class;
+        case "trackinguri":
+        case "trackingUri": return java.lang.String.class;
+        case "trackingusername":
+        case "trackingUsername": return java.lang.String.class;
         case "waittimeout":
         case "waitTimeout": return long.class;
         default: return null;
@@ -90,11 +126,29 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "masterurl":
         case "masterUrl": return target.getConfiguration().getMasterUrl();
+        case "mlflowclient":
+        case "mlflowClient": return target.getConfiguration().getMlflowClient();
+        case "mlflowretries":
+        case "mlflowRetries": return target.getConfiguration().getMlflowRetries();
+        case "mlflowretrybackoff":
+        case "mlflowRetryBackoff": return target.getConfiguration().getMlflowRetryBackoff();
+        case "mlflowtimeout":
+        case "mlflowTimeout": return target.getConfiguration().getMlflowTimeout();
         case "namespace": return target.getConfiguration().getNamespace();
         case "oauthtoken":
         case "oauthToken": return target.getConfiguration().getOauthToken();
         case "servicetemplate":
         case "serviceTemplate": return target.getConfiguration().getServiceTemplate();
+        case "trackingcafile":
+        case "trackingCaFile": return target.getConfiguration().getTrackingCaFile();
+        case "trackingpassword":
+        case "trackingPassword": return target.getConfiguration().getTrackingPassword();
+        case "trackingtoken":
+        case "trackingToken": return target.getConfiguration().getTrackingToken();
+        case "trackinguri":
+        case "trackingUri": return target.getConfiguration().getTrackingUri();
+        case "trackingusername":
+        case "trackingUsername": return target.getConfiguration().getTrackingUsername();
         case "waittimeout":
         case "waitTimeout": return target.getConfiguration().getWaitTimeout();
         default: return null;

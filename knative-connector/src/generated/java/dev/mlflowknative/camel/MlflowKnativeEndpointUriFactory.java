@@ -23,21 +23,33 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(11);
+        Set<String> props = new HashSet<>(20);
         props.add("allNamespaces");
         props.add("context");
         props.add("forceUpdate");
         props.add("kubernetesClient");
         props.add("lazyStartProducer");
         props.add("masterUrl");
+        props.add("mlflowClient");
+        props.add("mlflowRetries");
+        props.add("mlflowRetryBackoff");
+        props.add("mlflowTimeout");
         props.add("namespace");
         props.add("oauthToken");
         props.add("operation");
         props.add("serviceTemplate");
+        props.add("trackingCaFile");
+        props.add("trackingPassword");
+        props.add("trackingToken");
+        props.add("trackingUri");
+        props.add("trackingUsername");
         props.add("waitTimeout");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
-        Set<String> secretProps = new HashSet<>(1);
+        Set<String> secretProps = new HashSet<>(4);
         secretProps.add("oauthToken");
+        secretProps.add("trackingPassword");
+        secretProps.add("trackingToken");
+        secretProps.add("trackingUsername");
         SECRET_PROPERTY_NAMES = Collections.unmodifiableSet(secretProps);
         MULTI_VALUE_PREFIXES = Collections.emptyMap();
     }

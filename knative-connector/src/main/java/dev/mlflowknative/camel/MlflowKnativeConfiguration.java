@@ -1,5 +1,6 @@
 package dev.mlflowknative.camel;
 
+import dev.mlflowknative.camel.mlflow.MlflowClient;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
@@ -29,6 +30,25 @@ public class MlflowKnativeConfiguration implements Cloneable {
     @UriParam(label = "advanced")
     @Metadata(autowired = true)
     private KubernetesClient kubernetesClient;
+    @UriParam(label = "mlflow")
+    private String trackingUri;
+    @UriParam(label = "mlflow,security", secret = true)
+    private String trackingToken;
+    @UriParam(label = "mlflow,security", secret = true)
+    private String trackingUsername;
+    @UriParam(label = "mlflow,security", secret = true)
+    private String trackingPassword;
+    @UriParam(label = "mlflow,security")
+    private String trackingCaFile;
+    @UriParam(label = "mlflow", defaultValue = "30s", javaType = "java.time.Duration")
+    private long mlflowTimeout = 30_000L;
+    @UriParam(label = "mlflow", defaultValue = "3")
+    private int mlflowRetries = 3;
+    @UriParam(label = "mlflow", defaultValue = "500ms", javaType = "java.time.Duration")
+    private long mlflowRetryBackoff = 500L;
+    @UriParam(label = "mlflow,advanced")
+    @Metadata(autowired = true)
+    private MlflowClient mlflowClient;
     @UriParam(label = "security")
     private String masterUrl;
     @UriParam(label = "security", secret = true)
@@ -115,6 +135,107 @@ public class MlflowKnativeConfiguration implements Cloneable {
      */
     public void setKubernetesClient(KubernetesClient kubernetesClient) {
         this.kubernetesClient = kubernetesClient;
+    }
+
+    public String getTrackingUri() {
+        return trackingUri;
+    }
+
+    /**
+     * The MLflow tracking server URL (http or https). When empty, the MLFLOW_TRACKING_URI environment variable.
+     */
+    public void setTrackingUri(String trackingUri) {
+        this.trackingUri = trackingUri;
+    }
+
+    public String getTrackingToken() {
+        return trackingToken;
+    }
+
+    /**
+     * A bearer token for the MLflow tracking server. When empty, MLFLOW_TRACKING_TOKEN.
+     */
+    public void setTrackingToken(String trackingToken) {
+        this.trackingToken = trackingToken;
+    }
+
+    public String getTrackingUsername() {
+        return trackingUsername;
+    }
+
+    /**
+     * A basic-auth user for the MLflow tracking server. When empty, MLFLOW_TRACKING_USERNAME.
+     */
+    public void setTrackingUsername(String trackingUsername) {
+        this.trackingUsername = trackingUsername;
+    }
+
+    public String getTrackingPassword() {
+        return trackingPassword;
+    }
+
+    /**
+     * The basic-auth password for the MLflow tracking server. When empty, MLFLOW_TRACKING_PASSWORD.
+     */
+    public void setTrackingPassword(String trackingPassword) {
+        this.trackingPassword = trackingPassword;
+    }
+
+    public String getTrackingCaFile() {
+        return trackingCaFile;
+    }
+
+    /**
+     * A PEM file of CA certificates to trust for an https tracking server, in addition to the JVM's trust store. When
+     * empty, MLFLOW_TRACKING_SERVER_CERT_PATH.
+     */
+    public void setTrackingCaFile(String trackingCaFile) {
+        this.trackingCaFile = trackingCaFile;
+    }
+
+    public long getMlflowTimeout() {
+        return mlflowTimeout;
+    }
+
+    /**
+     * Timeout of each MLflow call: connecting, waiting for the answer, and any pause in a download.
+     */
+    public void setMlflowTimeout(long mlflowTimeout) {
+        this.mlflowTimeout = mlflowTimeout;
+    }
+
+    public int getMlflowRetries() {
+        return mlflowRetries;
+    }
+
+    /**
+     * How many times an MLflow call is retried after a connection error, a timeout, HTTP 429 or 5xx.
+     */
+    public void setMlflowRetries(int mlflowRetries) {
+        this.mlflowRetries = mlflowRetries;
+    }
+
+    public long getMlflowRetryBackoff() {
+        return mlflowRetryBackoff;
+    }
+
+    /**
+     * The first pause before retrying an MLflow call; it doubles with each retry (at most 10s).
+     */
+    public void setMlflowRetryBackoff(long mlflowRetryBackoff) {
+        this.mlflowRetryBackoff = mlflowRetryBackoff;
+    }
+
+    public MlflowClient getMlflowClient() {
+        return mlflowClient;
+    }
+
+    /**
+     * The MLflow client to use. When exactly one is in the registry it is used; otherwise one is built from the
+     * tracking options.
+     */
+    public void setMlflowClient(MlflowClient mlflowClient) {
+        this.mlflowClient = mlflowClient;
     }
 
     public String getMasterUrl() {

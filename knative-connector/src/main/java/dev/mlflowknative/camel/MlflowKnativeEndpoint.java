@@ -3,6 +3,10 @@ package dev.mlflowknative.camel;
 import dev.mlflowknative.camel.deploy.Deployer;
 import dev.mlflowknative.camel.knative.KnativeServices;
 import dev.mlflowknative.camel.knative.ServiceTemplate;
+import dev.mlflowknative.camel.mlflow.MlflowClient;
+import dev.mlflowknative.camel.mlflow.MlflowHealthCheck;
+import dev.mlflowknative.camel.mlflow.MlflowSettings;
+import dev.mlflowknative.camel.mlflow.ModelResolver;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -43,6 +47,7 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
     private MlflowKnativeConfiguration configuration;
 
     private KubernetesClient builtClient;
+    private MlflowHealthCheck healthCheck;
     private Deployer deployer;
 
     public MlflowKnativeEndpoint(String uri, MlflowKnativeComponent component, MlflowKnativeConfiguration configuration) {
@@ -69,7 +74,15 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
             client = builtClient;
         }
         ServiceTemplate template = ServiceTemplate.parse(configuration.getServiceTemplate(), readTemplate());
-        deployer = new Deployer(new KnativeServices(client), template,
+        MlflowClient mlflow = configuration.getMlflowClient();
+        if (mlflow == null) {
+            MlflowSettings settings = mlflowSettings();
+            mlflow = settings.hasTrackingServer() ? new MlflowClient(settings) : null;
+        }
+        if (mlflow != null) {
+            healthCheck = MlflowHealthCheck.register(getCamelContext(), mlflow);
+        }
+        deployer = new Deployer(new KnativeServices(client), new ModelResolver(mlflow), template,
                 new Deployer.Settings(Duration.ofMillis(configuration.getWaitTimeout()),
                         configuration.isForceUpdate(), configuration.isAllNamespaces()));
     }
@@ -80,6 +93,10 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
         if (builtClient != null) {
             builtClient.close();
             builtClient = null;
+        }
+        if (healthCheck != null) {
+            MlflowHealthCheck.unregister(getCamelContext(), healthCheck);
+            healthCheck = null;
         }
         deployer = null;
         super.doStop();
@@ -96,6 +113,14 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
         }
         LOG.debug("Building a Kubernetes client for context '{}'", configuration.getContext());
         return new KubernetesClientBuilder().withConfig(builder.build()).build();
+    }
+
+    private MlflowSettings mlflowSettings() {
+        return MlflowSettings.of(configuration.getTrackingUri(), configuration.getTrackingToken(),
+                configuration.getTrackingUsername(), configuration.getTrackingPassword(),
+                configuration.getTrackingCaFile(), Duration.ofMillis(configuration.getMlflowTimeout()),
+                configuration.getMlflowRetries(), Duration.ofMillis(configuration.getMlflowRetryBackoff()),
+                System::getenv);
     }
 
     private String readTemplate() throws Exception {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Supplier;
 
 import dev.mlflowknative.camel.AlreadyExistsException;
 import dev.mlflowknative.camel.InvalidRequestException;
@@ -19,6 +20,8 @@ import dev.mlflowknative.camel.knative.ServiceNames;
 import dev.mlflowknative.camel.knative.ServiceTemplate;
 import dev.mlflowknative.camel.knative.StaleWriteException;
 import dev.mlflowknative.camel.knative.TemplateValues;
+import dev.mlflowknative.camel.mlflow.ModelLocation;
+import dev.mlflowknative.camel.mlflow.ModelResolver;
 import io.fabric8.knative.serving.v1.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,12 +48,14 @@ public class Deployer {
     }
 
     private final KnativeServices services;
+    private final ModelResolver models;
     private final RolloutWatcher rollout;
     private final ServiceTemplate template;
     private final Settings settings;
 
-    public Deployer(KnativeServices services, ServiceTemplate template, Settings settings) {
+    public Deployer(KnativeServices services, ModelResolver models, ServiceTemplate template, Settings settings) {
         this.services = services;
+        this.models = models;
         this.rollout = new RolloutWatcher(services);
         this.template = template;
         this.settings = settings;
@@ -126,7 +131,8 @@ public class Deployer {
         String namespace = ServiceNames.requireNamespace(request.namespace());
         String name = ServiceNames.requireServiceName(request.name());
         String image = requireImage(request.image());
-        String runId = require(request.runId(), "A run id is required (field runId or header CamelMlflowKnativeRunId)");
+        ModelLocation model = request.modelUri() == null ? null : models.locate(request.modelUri());
+        String runId = runIdOf(request, model);
         Service desired = ServiceManifests.desired(template,
                 new TemplateValues(name, namespace, image, runId, request.modelUri()));
         if (settings.forceUpdate()) {
@@ -134,41 +140,93 @@ public class Deployer {
         }
 
         long started = System.nanoTime();
-        Write write = ConflictRetry.run(mode.name().toLowerCase() + " of " + namespace + "/" + name,
-                () -> attempt(desired, mode));
+        Service live = services.get(namespace, name);
+        Write write;
+        if (decide(live, desired, mode) == Action.unchanged) {
+            write = new Write(live, Action.unchanged);
+        } else {
+            if (model != null) {
+                // before any write: a model that cannot be served must not replace one that can
+                models.resolve(model).requireServable();
+            }
+            write = ConflictRetry.run(mode.name().toLowerCase() + " of " + namespace + "/" + name,
+                    new WriteAttempt(live, desired, mode));
+        }
         Service ready = rollout.awaitReady(write.service(), settings.waitTimeout());
         DeploymentResult result = DeploymentResult.of(ready, write.action());
-        LOG.info("Knative Service {}/{}: {} (run id {}, revision {}, url {}) in {} ms", namespace, name,
-                result.action(), runId, result.revision(), result.url(), (System.nanoTime() - started) / 1_000_000);
+        LOG.info("Knative Service {}/{}: {} (model {}, run id {}, revision {}, url {}) in {} ms", namespace, name,
+                result.action(), request.modelUri(), runId, result.revision(), result.url(),
+                (System.nanoTime() - started) / 1_000_000);
         return result;
     }
 
-    private Write attempt(Service desired, Mode mode) {
-        String namespace = desired.getMetadata().getNamespace();
-        String name = desired.getMetadata().getName();
-        Service live = services.get(namespace, name);
+    /** One read-decide-write; the first attempt uses the service already read, retries read it again. */
+    private final class WriteAttempt implements Supplier<Write> {
+        private Service known;
+        private final Service desired;
+        private final Mode mode;
+
+        WriteAttempt(Service live, Service desired, Mode mode) {
+            this.known = live;
+            this.desired = desired;
+            this.mode = mode;
+        }
+
+        @Override
+        public Write get() {
+            Service live = known != null ? known
+                    : services.get(desired.getMetadata().getNamespace(), desired.getMetadata().getName());
+            known = null;
+            return switch (decide(live, desired, mode)) {
+                case unchanged -> new Write(live, Action.unchanged);
+                case created -> create(desired, mode);
+                default -> new Write(services.update(applyDesired(live, desired)), Action.updated);
+            };
+        }
+    }
+
+    /** What a write would do to the live service; refuses what the mode or ownership forbids. */
+    private Action decide(Service live, Service desired, Mode mode) {
+        String target = desired.getMetadata().getNamespace() + "/" + desired.getMetadata().getName();
         if (live == null) {
             if (mode == Mode.UPDATE) {
-                throw new ServiceNotFoundException("Cannot update Knative Service " + namespace + "/" + name
-                                                   + ": it does not exist");
+                throw new ServiceNotFoundException("Cannot update Knative Service " + target + ": it does not exist");
             }
-            try {
-                return new Write(services.create(desired), Action.created);
-            } catch (StaleWriteException e) {
-                if (mode == Mode.CREATE) {
-                    throw alreadyExists(namespace, name);
-                }
-                throw e;
-            }
+            return Action.created;
         }
         if (mode == Mode.CREATE) {
-            throw alreadyExists(namespace, name);
+            throw alreadyExists(target);
         }
         Ownership.requireOwned(live, "update");
         if (!settings.forceUpdate() && Fingerprint.sameDeployment(live, desired)) {
-            return new Write(live, Action.unchanged);
+            return Action.unchanged;
         }
-        return new Write(services.update(applyDesired(live, desired)), Action.updated);
+        return Action.updated;
+    }
+
+    private Write create(Service desired, Mode mode) {
+        try {
+            return new Write(services.create(desired), Action.created);
+        } catch (StaleWriteException e) {
+            if (mode == Mode.CREATE) {
+                throw alreadyExists(desired.getMetadata().getNamespace() + "/" + desired.getMetadata().getName());
+            }
+            throw e;
+        }
+    }
+
+    /** The run id: MLflow's when a model URI is given (a differing runId in the request is an error). */
+    private static String runIdOf(DeploymentRequest request, ModelLocation model) {
+        if (model == null) {
+            return require(request.runId(), "A model URI is required (body, field modelUri or header"
+                                            + " CamelMlflowKnativeModelUri), or a prebuilt image with its run id"
+                                            + " (field runId or header CamelMlflowKnativeRunId)");
+        }
+        if (request.runId() != null && !request.runId().isBlank() && !request.runId().equals(model.runId())) {
+            throw new InvalidRequestException("The request names run id '" + request.runId() + "' but "
+                                              + request.modelUri() + " resolves to run '" + model.runId() + "'");
+        }
+        return model.runId();
     }
 
     /** The live service with our labels, annotations and spec; foreign labels and annotations are kept. */
@@ -184,8 +242,8 @@ public class Deployer {
         return live;
     }
 
-    private static AlreadyExistsException alreadyExists(String namespace, String name) {
-        return new AlreadyExistsException("Cannot create Knative Service " + namespace + "/" + name
+    private static AlreadyExistsException alreadyExists(String target) {
+        return new AlreadyExistsException("Cannot create Knative Service " + target
                                           + ": it already exists (use update or deploy)");
     }
 

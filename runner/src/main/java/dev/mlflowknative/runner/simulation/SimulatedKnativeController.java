@@ -58,7 +58,9 @@ public class SimulatedKnativeController implements AutoCloseable {
         watch = client.adapt(KnativeClient.class).services().inAnyNamespace().watch(new Watcher<>() {
             @Override
             public void eventReceived(Action action, Service service) {
-                if (action != Action.DELETED) {
+                // the event carries the state: only a generation not yet observed needs work (this also skips the
+                // echo of our own status writes)
+                if (action != Action.DELETED && needsReconcile(service)) {
                     String namespace = service.getMetadata().getNamespace();
                     String name = service.getMetadata().getName();
                     worker.submit(() -> reconcile(namespace, name));

@@ -1,5 +1,6 @@
 package dev.mlflowknative.tests.component;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -12,14 +13,19 @@ import dev.mlflowknative.camel.deploy.DeploymentResult;
 import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.camel.knative.Ownership;
 import dev.mlflowknative.tests.support.KnativeRouteTestSupport;
+import dev.mlflowknative.tests.support.LocalModels;
 import io.fabric8.knative.serving.v1.Service;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class OperationsTest extends KnativeRouteTestSupport {
+
+    @TempDir
+    Path models;
 
     private static final String IMAGE = "registry.example.com/ml/churn@sha256:" + "a".repeat(64);
 
@@ -46,11 +52,11 @@ class OperationsTest extends KnativeRouteTestSupport {
     }
 
     @Test
-    void deployCreatesAnOwnedServiceAndWaitsUntilReady() {
+    void deployCreatesAnOwnedServiceAndWaitsUntilReady() throws Exception {
+        String modelUri = "file:" + LocalModels.pyfunc(models.resolve("churn"), "run-1");
         Exchange exchange = template.request("direct:deploy", e -> e.getMessage().setHeaders(
                 new java.util.HashMap<>(Map.of(MlflowKnativeConstants.SERVICE_NAME, "churn",
-                        MlflowKnativeConstants.IMAGE, IMAGE, MlflowKnativeConstants.RUN_ID, "run-1",
-                        MlflowKnativeConstants.MODEL_URI, "models:/churn@champion"))));
+                        MlflowKnativeConstants.IMAGE, IMAGE, MlflowKnativeConstants.MODEL_URI, modelUri))));
 
         DeploymentResult result = exchange.getMessage().getBody(DeploymentResult.class);
         assertThat(result.action()).isEqualTo(Action.created);
@@ -58,7 +64,7 @@ class OperationsTest extends KnativeRouteTestSupport {
         assertThat(result.url()).isEqualTo("http://churn.default.example.com");
         assertThat(result.imageDigest()).isEqualTo("sha256:" + "a".repeat(64));
         assertThat(result.runId()).isEqualTo("run-1");
-        assertThat(result.modelUri()).isEqualTo("models:/churn@champion");
+        assertThat(result.modelUri()).isEqualTo(modelUri);
         assertThat(exchange.getMessage().getHeader(MlflowKnativeConstants.ACTION)).isEqualTo(Action.created);
         assertThat(exchange.getMessage().getHeader(MlflowKnativeConstants.REVISION)).isEqualTo("churn-00001");
         assertThat(exchange.getMessage().getHeader(MlflowKnativeConstants.URL))
@@ -237,7 +243,8 @@ class OperationsTest extends KnativeRouteTestSupport {
     }
 
     @Test
-    void requestBodyAsMapOrRecordWinsOverHeaders() {
+    void requestBodyAsMapOrRecordWinsOverHeaders() throws Exception {
+        String modelUri = "file:" + LocalModels.pyfunc(models.resolve("record"), "abc");
         DeploymentResult fromMap = template.requestBodyAndHeader("direct:deploy",
                 Map.of("name", "from-map", "image", IMAGE, "runId", "run-1", "namespace", "team3"),
                 MlflowKnativeConstants.SERVICE_NAME, "from-header", DeploymentResult.class);
@@ -245,8 +252,9 @@ class OperationsTest extends KnativeRouteTestSupport {
         assertThat(fromMap.namespace()).isEqualTo("team3");
 
         DeploymentResult fromRecord = template.requestBody("direct:deploy",
-                new DeploymentRequest("from-record", null, "runs:/abc/model", IMAGE, "abc"), DeploymentResult.class);
+                new DeploymentRequest("from-record", null, modelUri, IMAGE, null), DeploymentResult.class);
         assertThat(fromRecord.namespace()).isEqualTo("default");
-        assertThat(fromRecord.modelUri()).isEqualTo("runs:/abc/model");
+        assertThat(fromRecord.modelUri()).isEqualTo(modelUri);
+        assertThat(fromRecord.runId()).isEqualTo("abc");
     }
 }

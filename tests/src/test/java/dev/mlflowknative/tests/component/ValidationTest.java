@@ -8,6 +8,7 @@ import dev.mlflowknative.camel.InvalidRequestException;
 import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.deploy.DeploymentRequest;
 import dev.mlflowknative.tests.support.KnativeRouteTestSupport;
+import dev.mlflowknative.tests.support.LocalModels;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import org.apache.camel.builder.RouteBuilder;
@@ -89,7 +90,7 @@ class ValidationTest extends KnativeRouteTestSupport {
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("An image is required");
         assertThat(failure("direct:deploy", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "churn",
                 MlflowKnativeConstants.IMAGE, "example.com/ml:1")))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("A run id is required");
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("A model URI is required");
         assertThat(failure("direct:deploy", null, Map.of(MlflowKnativeConstants.IMAGE, "example.com/ml:1")))
                 .isInstanceOf(InvalidRequestException.class).hasMessage("A service name is required");
         assertThat(failure("direct:deploy", 42, Map.of()))
@@ -104,14 +105,12 @@ class ValidationTest extends KnativeRouteTestSupport {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "x\"\n- name: INJECTED\n  value: pwned",
-            "models:/churn@champion\nmetadata:\n  name: evil",
-            "{a: b}", "[1, 2]", "&anchor value", "*alias", "!!python/object:os.system ls", "${name}", "'quoted'",
-            "# comment", "key: value", "|\n  block", "null", "true", "0x1F" })
-    void templateValuesAreScalarsAndNeverChangeTheDocument(String modelUri) {
-        template.requestBody("direct:custom", new DeploymentRequest("churn", null, modelUri, "example.com/ml:1",
-                "run-1"));
+    @ValueSource(strings = { "{a: b}", "[1, 2]", "&anchor value", "*alias", "!!python", "${name}", "'quoted'",
+                             "# comment", "key: value", "x\" - name: INJECTED", "null", "true", "0x1F", "- item" })
+    void templateValuesAreScalarsAndNeverChangeTheDocument(String directoryName) throws Exception {
+        String modelUri = "file:" + LocalModels.pyfunc(templates.resolve("models").resolve(directoryName), "run-1");
+
+        template.requestBody("direct:custom", new DeploymentRequest("churn", null, modelUri, "example.com/ml:1", null));
 
         Service live = liveService("default", "churn");
         assertThat(live.getMetadata().getName()).isEqualTo("churn");
@@ -120,5 +119,12 @@ class ValidationTest extends KnativeRouteTestSupport {
         assertThat(env).extracting(EnvVar::getName).containsExactly("MODEL_URI", "DESCRIPTION");
         assertThat(env.get(0).getValue()).isEqualTo(modelUri);
         assertThat(env.get(1).getValue()).isEqualTo("serves " + modelUri + " (run run-1) in default, costs $5");
+    }
+
+    @Test
+    void modelUrisWithControlCharactersAreRefused() {
+        assertThat(failure("direct:deploy", new DeploymentRequest("churn", null, "models:/churn\nmetadata: x@a",
+                "example.com/ml:1", null), Map.of()))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("control characters");
     }
 }

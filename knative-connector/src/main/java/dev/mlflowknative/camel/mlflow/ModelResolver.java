@@ -1,0 +1,187 @@
+package dev.mlflowknative.camel.mlflow;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+import dev.mlflowknative.camel.InvalidRequestException;
+import dev.mlflowknative.camel.ModelNotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a model URI into a servable model, in three steps of growing cost: {@link #locate} (one lookup: the run id,
+ * enough for the run-id cache), {@link #resolve} (reads MLmodel and requirements), {@link #download} (streams every
+ * file to a temporary directory).
+ */
+public class ModelResolver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelResolver.class);
+
+    private final MlflowClient client;
+
+    /** @param client the tracking server client, or null when none is configured (local directories still work) */
+    public ModelResolver(MlflowClient client) {
+        this.client = client;
+    }
+
+    /** Finds the run id behind a model URI with one MLflow lookup (none for a local directory). */
+    public ModelLocation locate(String modelUri) {
+        ModelRef ref = ModelRef.parse(modelUri);
+        if (ref instanceof ModelRef.RegisteredVersion r) {
+            return registered(ref, client().modelVersion(r.name(), r.version()));
+        }
+        if (ref instanceof ModelRef.RegisteredAlias r) {
+            return registered(ref, client().modelVersionByAlias(r.name(), r.alias()));
+        }
+        if (ref instanceof ModelRef.RegisteredLatest r) {
+            return registered(ref, client().latestVersion(r.name(), null));
+        }
+        if (ref instanceof ModelRef.RegisteredStage r) {
+            return registered(ref, client().latestVersion(r.name(), r.stage()));
+        }
+        if (ref instanceof ModelRef.LoggedModel r) {
+            MlflowClient.LoggedModel model = client().loggedModel(r.modelId());
+            return new ModelLocation(ref, model.sourceRunId() != null ? model.sourceRunId() : "model:" + r.modelId(),
+                    null, null, model.artifactUri());
+        }
+        if (ref instanceof ModelRef.RunArtifact r) {
+            return new ModelLocation(ref, client().run(r.runId()).runId(), null, null, null);
+        }
+        if (ref instanceof ModelRef.ProxiedArtifacts r) {
+            String uri = "mlflow-artifacts:/" + r.path();
+            return new ModelLocation(ref, runIdOf(mlmodel(uri, ArtifactSource.of(uri, client())), uri), null, null, uri);
+        }
+        ModelRef.LocalDirectory local = (ModelRef.LocalDirectory) ref;
+        ArtifactSource source = new ArtifactSource.Local(local.directory());
+        MlmodelFile mlmodel = mlmodel(modelUri, source);
+        String runId = mlmodel.runId() != null ? mlmodel.runId() : "local:" + contentHash(local.directory(), source);
+        return new ModelLocation(ref, runId, null, null, local.directory().toAbsolutePath().toString());
+    }
+
+    /** Reads what the model declares (flavors, MLflow version, Python version, requirements). */
+    public ResolvedModel resolve(ModelLocation location) {
+        String artifactUri = artifactUri(location);
+        ArtifactSource source = ArtifactSource.of(artifactUri, client);
+        MlmodelFile mlmodel = mlmodel(location.ref().uri(), source);
+        List<String> requirements = source.read("requirements.txt", MlmodelFile.MAX_BYTES)
+                .map(MlmodelFile::requirements).orElse(List.of());
+        String python = mlmodel.pythonVersion() != null ? mlmodel.pythonVersion()
+                : source.read("python_env.yaml", MlmodelFile.MAX_BYTES).map(MlmodelFile::pythonOfEnv).orElse(null);
+        return new ResolvedModel(location.ref().uri(), location.runId(), location.registeredName(), location.version(),
+                artifactUri, mlmodel.flavors(), mlmodel.mlflowVersion(), python, requirements);
+    }
+
+    /** Streams every file of the model into a new temporary directory; the caller closes it. */
+    public ModelDirectory download(ResolvedModel model, Path parent) {
+        ArtifactSource source = ArtifactSource.of(model.artifactUri(), client);
+        long started = System.nanoTime();
+        Path directory;
+        try {
+            Files.createDirectories(parent);
+            directory = Files.createTempDirectory(parent, "model-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ModelDirectory result = new ModelDirectory(directory, 0, 0);
+        try {
+            long bytes = 0;
+            List<String> files = source.listFiles();
+            for (String relative : files) {
+                Path target = SafePaths.resolveInside(directory, relative);
+                Files.createDirectories(target.getParent());
+                if (!source.download(relative, target)) {
+                    throw new ModelNotFoundException("Model file " + relative + " of " + model.sourceUri()
+                                                     + " was listed but could not be downloaded");
+                }
+                bytes += Files.size(target);
+            }
+            LOG.info("Downloaded model {} (run {}): {} files, {} bytes in {} ms", model.sourceUri(), model.runId(),
+                    files.size(), bytes, (System.nanoTime() - started) / 1_000_000);
+            return new ModelDirectory(directory, files.size(), bytes);
+        } catch (IOException e) {
+            result.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            result.close();
+            throw e;
+        }
+    }
+
+    private String artifactUri(ModelLocation location) {
+        if (location.artifactUri() != null) {
+            return location.artifactUri();
+        }
+        if (location.ref() instanceof ModelRef.RunArtifact r) {
+            return runArtifactUri(r);
+        }
+        return client().downloadUri(location.registeredName(), location.version());
+    }
+
+    /** A run's model is under the run's artifacts (MLflow 2) or is a logged model of the run (MLflow 3). */
+    private String runArtifactUri(ModelRef.RunArtifact ref) {
+        MlflowClient.Run run = client().run(ref.runId());
+        String inRun = run.artifactUri() + "/" + ref.path();
+        if (inRun.startsWith("mlflow-artifacts:") || inRun.startsWith("file:") || inRun.startsWith("/")) {
+            if (ArtifactSource.of(inRun, client).read(MlmodelFile.NAME, MlmodelFile.MAX_BYTES).isPresent()) {
+                return inRun;
+            }
+        }
+        return client().loggedModelOfRun(run, ref.path())
+                .map(MlflowClient.LoggedModel::artifactUri)
+                .orElseThrow(() -> new ModelNotFoundException("Run '" + ref.runId() + "' has no model at '"
+                                                              + ref.path() + "'"));
+    }
+
+    private static ModelLocation registered(ModelRef ref, MlflowClient.ModelVersion version) {
+        return new ModelLocation(ref, version.runId(), version.name(), version.version(), null);
+    }
+
+    private static MlmodelFile mlmodel(String source, ArtifactSource artifacts) {
+        byte[] content = artifacts.read(MlmodelFile.NAME, MlmodelFile.MAX_BYTES)
+                .orElseThrow(() -> new ModelNotFoundException("No MLmodel file in " + source
+                                                              + ": not an MLflow model directory"));
+        return MlmodelFile.parse(source, content);
+    }
+
+    private static String runIdOf(MlmodelFile mlmodel, String uri) {
+        if (mlmodel.runId() == null) {
+            throw new InvalidRequestException("The MLmodel of " + uri + " names no run_id; deploy it by runs:/ or"
+                                              + " models:/ instead");
+        }
+        return mlmodel.runId();
+    }
+
+    private MlflowClient client() {
+        if (client == null) {
+            throw new InvalidRequestException("No MLflow tracking server configured: set the trackingUri option or"
+                                              + " MLFLOW_TRACKING_URI");
+        }
+        return client;
+    }
+
+    /** A stable key for a local model without run id: the hash of its file names and contents. */
+    private static String contentHash(Path root, ArtifactSource source) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (String relative : source.listFiles()) {
+                digest.update(relative.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                try (InputStream in = new DigestInputStream(Files.newInputStream(root.resolve(relative)), digest)) {
+                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                }
+            }
+            return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
