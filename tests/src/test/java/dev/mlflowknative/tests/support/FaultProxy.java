@@ -168,29 +168,40 @@ public final class FaultProxy implements AutoCloseable {
             if (fault instanceof Delay delay) {
                 sleep(delay.delay().toMillis());
             }
-            HttpResponse<byte[]> response = forward(exchange);
-            byte[] body = response.body();
-            if (fault instanceof Rewrite rewrite) {
-                body = rewrite.body().apply(new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
-            }
+            HttpResponse<InputStream> response = forward(exchange);
             response.headers().map().forEach((name, values) -> {
                 if (!HOP_HEADERS.contains(name.toLowerCase()) && !name.startsWith(":")) {
                     values.forEach(v -> exchange.getResponseHeaders().add(name, v));
                 }
             });
-            exchange.sendResponseHeaders(response.statusCode(), body.length == 0 ? -1 : body.length);
-            OutputStream out = exchange.getResponseBody();
-            if (fault instanceof Stall || fault instanceof Die) {
-                out.write(body, 0, body.length / 2);
-                out.flush();
-                if (fault instanceof Die) {
-                    server.stop(0);
+            try (InputStream upstream = response.body()) {
+                if (fault == null) {
+                    // stream: a benchmark moves a gigabyte through here
+                    // HttpServer: -1 means no body, 0 means chunked
+                    long length = response.headers().firstValueAsLong("Content-Length").orElse(-2);
+                    exchange.sendResponseHeaders(response.statusCode(), length == 0 ? -1 : length == -2 ? 0 : length);
+                    upstream.transferTo(exchange.getResponseBody());
                     return;
                 }
-                sleep(60_000);
-                return;
+                byte[] body = upstream.readAllBytes();
+                if (fault instanceof Rewrite rewrite) {
+                    body = rewrite.body().apply(new String(body, StandardCharsets.UTF_8))
+                            .getBytes(StandardCharsets.UTF_8);
+                }
+                exchange.sendResponseHeaders(response.statusCode(), body.length == 0 ? -1 : body.length);
+                OutputStream out = exchange.getResponseBody();
+                if (fault instanceof Stall || fault instanceof Die) {
+                    out.write(body, 0, body.length / 2);
+                    out.flush();
+                    if (fault instanceof Die) {
+                        server.stop(0);
+                        return;
+                    }
+                    sleep(60_000);
+                    return;
+                }
+                out.write(body);
             }
-            out.write(body);
         } catch (IOException e) {
             // the client went away (as a stalled download does); nothing to answer
         }
@@ -206,7 +217,7 @@ public final class FaultProxy implements AutoCloseable {
         return null;
     }
 
-    private HttpResponse<byte[]> forward(HttpExchange exchange) throws IOException {
+    private HttpResponse<InputStream> forward(HttpExchange exchange) throws IOException {
         byte[] requestBody = exchange.getRequestBody().readAllBytes();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI().toString()))
                 .method(exchange.getRequestMethod(), requestBody.length == 0 ? HttpRequest.BodyPublishers.noBody()
@@ -217,7 +228,7 @@ public final class FaultProxy implements AutoCloseable {
             }
         });
         try {
-            return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);
