@@ -34,10 +34,31 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "allNamespaces": getOrCreateConfiguration(target).setAllNamespaces(property(camelContext, boolean.class, value)); return true;
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
+        case "baseimage":
+        case "baseImage": getOrCreateConfiguration(target).setBaseImage(property(camelContext, java.lang.String.class, value)); return true;
+        case "buildtimeout":
+        case "buildTimeout": getOrCreateConfiguration(target).setBuildTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "builder": getOrCreateConfiguration(target).setBuilder(property(camelContext, dev.mlflowknative.camel.image.BuilderType.class, value)); return true;
         case "configuration": target.setConfiguration(property(camelContext, dev.mlflowknative.camel.MlflowKnativeConfiguration.class, value)); return true;
         case "context": getOrCreateConfiguration(target).setContext(property(camelContext, java.lang.String.class, value)); return true;
+        case "dockercertpath":
+        case "dockerCertPath": getOrCreateConfiguration(target).setDockerCertPath(property(camelContext, java.lang.String.class, value)); return true;
+        case "dockerclient":
+        case "dockerClient": getOrCreateConfiguration(target).setDockerClient(property(camelContext, com.github.dockerjava.api.DockerClient.class, value)); return true;
+        case "dockerhost":
+        case "dockerHost": getOrCreateConfiguration(target).setDockerHost(property(camelContext, java.lang.String.class, value)); return true;
+        case "dockernetworkmode":
+        case "dockerNetworkMode": getOrCreateConfiguration(target).setDockerNetworkMode(property(camelContext, java.lang.String.class, value)); return true;
+        case "dockertlsverify":
+        case "dockerTlsVerify": getOrCreateConfiguration(target).setDockerTlsVerify(property(camelContext, boolean.class, value)); return true;
+        case "enablemlserver":
+        case "enableMlserver": getOrCreateConfiguration(target).setEnableMlserver(property(camelContext, boolean.class, value)); return true;
         case "forceupdate":
         case "forceUpdate": getOrCreateConfiguration(target).setForceUpdate(property(camelContext, boolean.class, value)); return true;
+        case "imagerepository":
+        case "imageRepository": getOrCreateConfiguration(target).setImageRepository(property(camelContext, java.lang.String.class, value)); return true;
+        case "imagetag":
+        case "imageTag": getOrCreateConfiguration(target).setImageTag(property(camelContext, java.lang.String.class, value)); return true;
         case "kubernetesclient":
         case "kubernetesClient": getOrCreateConfiguration(target).setKubernetesClient(property(camelContext, io.fabric8.kubernetes.client.KubernetesClient.class, value)); return true;
         case "lazystartproducer":
@@ -55,6 +76,12 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "namespace": getOrCreateConfiguration(target).setNamespace(property(camelContext, java.lang.String.class, value)); return true;
         case "oauthtoken":
         case "oauthToken": getOrCreateConfiguration(target).setOauthToken(property(camelContext, java.lang.String.class, value)); return true;
+        case "registryconfigfile":
+        case "registryConfigFile": getOrCreateConfiguration(target).setRegistryConfigFile(property(camelContext, java.lang.String.class, value)); return true;
+        case "registrypassword":
+        case "registryPassword": getOrCreateConfiguration(target).setRegistryPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "registryusername":
+        case "registryUsername": getOrCreateConfiguration(target).setRegistryUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "servicetemplate":
         case "serviceTemplate": getOrCreateConfiguration(target).setServiceTemplate(property(camelContext, java.lang.String.class, value)); return true;
         case "trackingcafile":
@@ -69,13 +96,15 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "trackingUsername": getOrCreateConfiguration(target).setTrackingUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "waittimeout":
         case "waitTimeout": getOrCreateConfiguration(target).setWaitTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "workdirectory":
+        case "workDirectory": getOrCreateConfiguration(target).setWorkDirectory(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
     }
 
     @Override
     public String[] getAutowiredNames() {
-        return new String[]{"kubernetesClient", "mlflowClient"};
+        return new String[]{"dockerClient", "kubernetesClient", "mlflowClient"};
     }
 
     @Override
@@ -85,10 +114,31 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "allNamespaces": return boolean.class;
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
+        case "baseimage":
+        case "baseImage": return java.lang.String.class;
+        case "buildtimeout":
+        case "buildTimeout": return long.class;
+        case "builder": return dev.mlflowknative.camel.image.BuilderType.class;
         case "configuration": return dev.mlflowknative.camel.MlflowKnativeConfiguration.class;
         case "context": return java.lang.String.class;
+        case "dockercertpath":
+        case "dockerCertPath": return java.lang.String.class;
+        case "dockerclient":
+        case "dockerClient": return com.github.dockerjava.api.DockerClient.class;
+        case "dockerhost":
+        case "dockerHost": return java.lang.String.class;
+        case "dockernetworkmode":
+        case "dockerNetworkMode": return java.lang.String.class;
+        case "dockertlsverify":
+        case "dockerTlsVerify": return boolean.class;
+        case "enablemlserver":
+        case "enableMlserver": return boolean.class;
         case "forceupdate":
         case "forceUpdate": return boolean.class;
+        case "imagerepository":
+        case "imageRepository": return java.lang.String.class;
+        case "imagetag":
+        case "imageTag": return java.lang.String.class;
         case "kubernetesclient":
         case "kubernetesClient": return io.fabric8.kubernetes.client.KubernetesClient.class;
         case "lazystartproducer":
@@ -106,6 +156,12 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "namespace": return java.lang.String.class;
         case "oauthtoken":
         case "oauthToken": return java.lang.String.class;
+        case "registryconfigfile":
+        case "registryConfigFile": return java.lang.String.class;
+        case "registrypassword":
+        case "registryPassword": return java.lang.String.class;
+        case "registryusername":
+        case "registryUsername": return java.lang.String.class;
         case "servicetemplate":
         case "serviceTemplate": return java.lang.String.class;
         case "trackingcafile":
@@ -120,6 +176,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "trackingUsername": return java.lang.String.class;
         case "waittimeout":
         case "waitTimeout": return long.class;
+        case "workdirectory":
+        case "workDirectory": return java.lang.String.class;
         default: return null;
         }
     }
@@ -132,10 +190,31 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "allNamespaces": return getOrCreateConfiguration(target).isAllNamespaces();
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
+        case "baseimage":
+        case "baseImage": return getOrCreateConfiguration(target).getBaseImage();
+        case "buildtimeout":
+        case "buildTimeout": return getOrCreateConfiguration(target).getBuildTimeout();
+        case "builder": return getOrCreateConfiguration(target).getBuilder();
         case "configuration": return target.getConfiguration();
         case "context": return getOrCreateConfiguration(target).getContext();
+        case "dockercertpath":
+        case "dockerCertPath": return getOrCreateConfiguration(target).getDockerCertPath();
+        case "dockerclient":
+        case "dockerClient": return getOrCreateConfiguration(target).getDockerClient();
+        case "dockerhost":
+        case "dockerHost": return getOrCreateConfiguration(target).getDockerHost();
+        case "dockernetworkmode":
+        case "dockerNetworkMode": return getOrCreateConfiguration(target).getDockerNetworkMode();
+        case "dockertlsverify":
+        case "dockerTlsVerify": return getOrCreateConfiguration(target).isDockerTlsVerify();
+        case "enablemlserver":
+        case "enableMlserver": return getOrCreateConfiguration(target).isEnableMlserver();
         case "forceupdate":
         case "forceUpdate": return getOrCreateConfiguration(target).isForceUpdate();
+        case "imagerepository":
+        case "imageRepository": return getOrCreateConfiguration(target).getImageRepository();
+        case "imagetag":
+        case "imageTag": return getOrCreateConfiguration(target).getImageTag();
         case "kubernetesclient":
         case "kubernetesClient": return getOrCreateConfiguration(target).getKubernetesClient();
         case "lazystartproducer":
@@ -153,6 +232,12 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "namespace": return getOrCreateConfiguration(target).getNamespace();
         case "oauthtoken":
         case "oauthToken": return getOrCreateConfiguration(target).getOauthToken();
+        case "registryconfigfile":
+        case "registryConfigFile": return getOrCreateConfiguration(target).getRegistryConfigFile();
+        case "registrypassword":
+        case "registryPassword": return getOrCreateConfiguration(target).getRegistryPassword();
+        case "registryusername":
+        case "registryUsername": return getOrCreateConfiguration(target).getRegistryUsername();
         case "servicetemplate":
         case "serviceTemplate": return getOrCreateConfiguration(target).getServiceTemplate();
         case "trackingcafile":
@@ -167,6 +252,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "trackingUsername": return getOrCreateConfiguration(target).getTrackingUsername();
         case "waittimeout":
         case "waitTimeout": return getOrCreateConfiguration(target).getWaitTimeout();
+        case "workdirectory":
+        case "workDirectory": return getOrCreateConfiguration(target).getWorkDirectory();
         default: return null;
         }
     }

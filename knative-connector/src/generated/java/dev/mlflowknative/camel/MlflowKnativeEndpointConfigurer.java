@@ -25,9 +25,30 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allnamespaces":
         case "allNamespaces": target.getConfiguration().setAllNamespaces(property(camelContext, boolean.class, value)); return true;
+        case "baseimage":
+        case "baseImage": target.getConfiguration().setBaseImage(property(camelContext, java.lang.String.class, value)); return true;
+        case "buildtimeout":
+        case "buildTimeout": target.getConfiguration().setBuildTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "builder": target.getConfiguration().setBuilder(property(camelContext, dev.mlflowknative.camel.image.BuilderType.class, value)); return true;
         case "context": target.getConfiguration().setContext(property(camelContext, java.lang.String.class, value)); return true;
+        case "dockercertpath":
+        case "dockerCertPath": target.getConfiguration().setDockerCertPath(property(camelContext, java.lang.String.class, value)); return true;
+        case "dockerclient":
+        case "dockerClient": target.getConfiguration().setDockerClient(property(camelContext, com.github.dockerjava.api.DockerClient.class, value)); return true;
+        case "dockerhost":
+        case "dockerHost": target.getConfiguration().setDockerHost(property(camelContext, java.lang.String.class, value)); return true;
+        case "dockernetworkmode":
+        case "dockerNetworkMode": target.getConfiguration().setDockerNetworkMode(property(camelContext, java.lang.String.class, value)); return true;
+        case "dockertlsverify":
+        case "dockerTlsVerify": target.getConfiguration().setDockerTlsVerify(property(camelContext, boolean.class, value)); return true;
+        case "enablemlserver":
+        case "enableMlserver": target.getConfiguration().setEnableMlserver(property(camelContext, boolean.class, value)); return true;
         case "forceupdate":
         case "forceUpdate": target.getConfiguration().setForceUpdate(property(camelContext, boolean.class, value)); return true;
+        case "imagerepository":
+        case "imageRepository": target.getConfiguration().setImageRepository(property(camelContext, java.lang.String.class, value)); return true;
+        case "imagetag":
+        case "imageTag": target.getConfiguration().setImageTag(property(camelContext, java.lang.String.class, value)); return true;
         case "kubernetesclient":
         case "kubernetesClient": target.getConfiguration().setKubernetesClient(property(camelContext, io.fabric8.kubernetes.client.KubernetesClient.class, value)); return true;
         case "lazystartproducer":
@@ -45,6 +66,12 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "namespace": target.getConfiguration().setNamespace(property(camelContext, java.lang.String.class, value)); return true;
         case "oauthtoken":
         case "oauthToken": target.getConfiguration().setOauthToken(property(camelContext, java.lang.String.class, value)); return true;
+        case "registryconfigfile":
+        case "registryConfigFile": target.getConfiguration().setRegistryConfigFile(property(camelContext, java.lang.String.class, value)); return true;
+        case "registrypassword":
+        case "registryPassword": target.getConfiguration().setRegistryPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "registryusername":
+        case "registryUsername": target.getConfiguration().setRegistryUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "servicetemplate":
         case "serviceTemplate": target.getConfiguration().setServiceTemplate(property(camelContext, java.lang.String.class, value)); return true;
         case "trackingcafile":
@@ -59,13 +86,15 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "trackingUsername": target.getConfiguration().setTrackingUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "waittimeout":
         case "waitTimeout": target.getConfiguration().setWaitTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "workdirectory":
+        case "workDirectory": target.getConfiguration().setWorkDirectory(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
     }
 
     @Override
     public String[] getAutowiredNames() {
-        return new String[]{"kubernetesClient", "mlflowClient"};
+        return new String[]{"dockerClient", "kubernetesClient", "mlflowClient"};
     }
 
     @Override
@@ -73,9 +102,30 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allnamespaces":
         case "allNamespaces": return boolean.class;
+        case "baseimage":
+        case "baseImage": return java.lang.String.class;
+        case "buildtimeout":
+        case "buildTimeout": return long.class;
+        case "builder": return dev.mlflowknative.camel.image.BuilderType.class;
         case "context": return java.lang.String.class;
+        case "dockercertpath":
+        case "dockerCertPath": return java.lang.String.class;
+        case "dockerclient":
+        case "dockerClient": return com.github.dockerjava.api.DockerClient.class;
+        case "dockerhost":
+        case "dockerHost": return java.lang.String.class;
+        case "dockernetworkmode":
+        case "dockerNetworkMode": return java.lang.String.class;
+        case "dockertlsverify":
+        case "dockerTlsVerify": return boolean.class;
+        case "enablemlserver":
+        case "enableMlserver": return boolean.class;
         case "forceupdate":
         case "forceUpdate": return boolean.class;
+        case "imagerepository":
+        case "imageRepository": return java.lang.String.class;
+        case "imagetag":
+        case "imageTag": return java.lang.String.class;
         case "kubernetesclient":
         case "kubernetesClient": return io.fabric8.kubernetes.client.KubernetesClient.class;
         case "lazystartproducer":
@@ -93,6 +143,12 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "namespace": return java.lang.String.class;
         case "oauthtoken":
         case "oauthToken": return java.lang.String.class;
+        case "registryconfigfile":
+        case "registryConfigFile": return java.lang.String.class;
+        case "registrypassword":
+        case "registryPassword": return java.lang.String.class;
+        case "registryusername":
+        case "registryUsername": return java.lang.String.class;
         case "servicetemplate":
         case "serviceTemplate": return java.lang.String.class;
         case "trackingcafile":
@@ -107,6 +163,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "trackingUsername": return java.lang.String.class;
         case "waittimeout":
         case "waitTimeout": return long.class;
+        case "workdirectory":
+        case "workDirectory": return java.lang.String.class;
         default: return null;
         }
     }
@@ -117,9 +175,30 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allnamespaces":
         case "allNamespaces": return target.getConfiguration().isAllNamespaces();
+        case "baseimage":
+        case "baseImage": return target.getConfiguration().getBaseImage();
+        case "buildtimeout":
+        case "buildTimeout": return target.getConfiguration().getBuildTimeout();
+        case "builder": return target.getConfiguration().getBuilder();
         case "context": return target.getConfiguration().getContext();
+        case "dockercertpath":
+        case "dockerCertPath": return target.getConfiguration().getDockerCertPath();
+        case "dockerclient":
+        case "dockerClient": return target.getConfiguration().getDockerClient();
+        case "dockerhost":
+        case "dockerHost": return target.getConfiguration().getDockerHost();
+        case "dockernetworkmode":
+        case "dockerNetworkMode": return target.getConfiguration().getDockerNetworkMode();
+        case "dockertlsverify":
+        case "dockerTlsVerify": return target.getConfiguration().isDockerTlsVerify();
+        case "enablemlserver":
+        case "enableMlserver": return target.getConfiguration().isEnableMlserver();
         case "forceupdate":
         case "forceUpdate": return target.getConfiguration().isForceUpdate();
+        case "imagerepository":
+        case "imageRepository": return target.getConfiguration().getImageRepository();
+        case "imagetag":
+        case "imageTag": return target.getConfiguration().getImageTag();
         case "kubernetesclient":
         case "kubernetesClient": return target.getConfiguration().getKubernetesClient();
         case "lazystartproducer":
@@ -137,6 +216,12 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "namespace": return target.getConfiguration().getNamespace();
         case "oauthtoken":
         case "oauthToken": return target.getConfiguration().getOauthToken();
+        case "registryconfigfile":
+        case "registryConfigFile": return target.getConfiguration().getRegistryConfigFile();
+        case "registrypassword":
+        case "registryPassword": return target.getConfiguration().getRegistryPassword();
+        case "registryusername":
+        case "registryUsername": return target.getConfiguration().getRegistryUsername();
         case "servicetemplate":
         case "serviceTemplate": return target.getConfiguration().getServiceTemplate();
         case "trackingcafile":
@@ -151,6 +236,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "trackingUsername": return target.getConfiguration().getTrackingUsername();
         case "waittimeout":
         case "waitTimeout": return target.getConfiguration().getWaitTimeout();
+        case "workdirectory":
+        case "workDirectory": return target.getConfiguration().getWorkDirectory();
         default: return null;
         }
     }

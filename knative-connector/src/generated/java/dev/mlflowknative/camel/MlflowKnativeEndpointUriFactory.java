@@ -23,10 +23,21 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(20);
+        Set<String> props = new HashSet<>(35);
         props.add("allNamespaces");
+        props.add("baseImage");
+        props.add("buildTimeout");
+        props.add("builder");
         props.add("context");
+        props.add("dockerCertPath");
+        props.add("dockerClient");
+        props.add("dockerHost");
+        props.add("dockerNetworkMode");
+        props.add("dockerTlsVerify");
+        props.add("enableMlserver");
         props.add("forceUpdate");
+        props.add("imageRepository");
+        props.add("imageTag");
         props.add("kubernetesClient");
         props.add("lazyStartProducer");
         props.add("masterUrl");
@@ -37,6 +48,9 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
         props.add("namespace");
         props.add("oauthToken");
         props.add("operation");
+        props.add("registryConfigFile");
+        props.add("registryPassword");
+        props.add("registryUsername");
         props.add("serviceTemplate");
         props.add("trackingCaFile");
         props.add("trackingPassword");
@@ -44,9 +58,12 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
         props.add("trackingUri");
         props.add("trackingUsername");
         props.add("waitTimeout");
+        props.add("workDirectory");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
-        Set<String> secretProps = new HashSet<>(4);
+        Set<String> secretProps = new HashSet<>(6);
         secretProps.add("oauthToken");
+        secretProps.add("registryPassword");
+        secretProps.add("registryUsername");
         secretProps.add("trackingPassword");
         secretProps.add("trackingToken");
         secretProps.add("trackingUsername");

@@ -2,6 +2,8 @@ package dev.mlflowknative.camel;
 
 import java.util.Map;
 
+import dev.mlflowknative.camel.image.ModelImage;
+import dev.mlflowknative.camel.image.SingleFlight;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
@@ -15,6 +17,8 @@ public class MlflowKnativeComponent extends DefaultComponent {
 
     @Metadata
     private MlflowKnativeConfiguration configuration = new MlflowKnativeConfiguration();
+    // shared by all endpoints, so that concurrent deploys of one model build its image once
+    private final SingleFlight<ModelImage> imageBuilds = new SingleFlight<>();
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -22,6 +26,10 @@ public class MlflowKnativeComponent extends DefaultComponent {
         endpoint.setOperation(MlflowKnativeOperation.fromName(remaining));
         setProperties(endpoint, parameters);
         return endpoint;
+    }
+
+    SingleFlight<ModelImage> imageBuilds() {
+        return imageBuilds;
     }
 
     public MlflowKnativeConfiguration getConfiguration() {

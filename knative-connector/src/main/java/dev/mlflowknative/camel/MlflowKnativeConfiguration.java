@@ -1,5 +1,7 @@
 package dev.mlflowknative.camel;
 
+import com.github.dockerjava.api.DockerClient;
+import dev.mlflowknative.camel.image.BuilderType;
 import dev.mlflowknative.camel.mlflow.MlflowClient;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.apache.camel.RuntimeCamelException;
@@ -49,6 +51,37 @@ public class MlflowKnativeConfiguration implements Cloneable {
     @UriParam(label = "mlflow,advanced")
     @Metadata(autowired = true)
     private MlflowClient mlflowClient;
+    @UriParam(label = "image")
+    private String imageRepository;
+    @UriParam(label = "image")
+    private String imageTag;
+    @UriParam(label = "image", defaultValue = "docker", enums = "docker,jib")
+    private BuilderType builder = BuilderType.docker;
+    @UriParam(label = "image")
+    private String baseImage;
+    @UriParam(label = "image")
+    private boolean enableMlserver;
+    @UriParam(label = "image,security", secret = true)
+    private String registryUsername;
+    @UriParam(label = "image,security", secret = true)
+    private String registryPassword;
+    @UriParam(label = "image,security")
+    private String registryConfigFile;
+    @UriParam(label = "image", defaultValue = "30m", javaType = "java.time.Duration")
+    private long buildTimeout = 1_800_000L;
+    @UriParam(label = "image,advanced")
+    private String workDirectory;
+    @UriParam(label = "docker")
+    private String dockerHost;
+    @UriParam(label = "docker")
+    private boolean dockerTlsVerify;
+    @UriParam(label = "docker")
+    private String dockerCertPath;
+    @UriParam(label = "docker")
+    private String dockerNetworkMode;
+    @UriParam(label = "docker,advanced")
+    @Metadata(autowired = true)
+    private DockerClient dockerClient;
     @UriParam(label = "security")
     private String masterUrl;
     @UriParam(label = "security", secret = true)
@@ -119,7 +152,8 @@ public class MlflowKnativeConfiguration implements Cloneable {
     }
 
     /**
-     * Write and roll out a new revision even when the live service already runs the same run id and configuration.
+     * Write and roll out a new revision even when the live service already runs the same run id and configuration,
+     * and rebuild the image even when the registry already has it.
      */
     public void setForceUpdate(boolean forceUpdate) {
         this.forceUpdate = forceUpdate;
@@ -236,6 +270,178 @@ public class MlflowKnativeConfiguration implements Cloneable {
      */
     public void setMlflowClient(MlflowClient mlflowClient) {
         this.mlflowClient = mlflowClient;
+    }
+
+    public String getImageRepository() {
+        return imageRepository;
+    }
+
+    /**
+     * The repository model images are pushed to, e.g. registry.example.com/ml/churn. Required to build images; a
+     * request that names a prebuilt image needs none.
+     */
+    public void setImageRepository(String imageRepository) {
+        this.imageRepository = imageRepository;
+    }
+
+    public String getImageTag() {
+        return imageTag;
+    }
+
+    /**
+     * The image tag. Default: the model's run id. A reused tag (e.g. latest) still rolls out, because services always
+     * reference the image by digest.
+     */
+    public void setImageTag(String imageTag) {
+        this.imageTag = imageTag;
+    }
+
+    public BuilderType getBuilder() {
+        return builder;
+    }
+
+    /**
+     * How images are built: docker (a Docker engine runs a generated Dockerfile that installs the model's
+     * requirements) or jib (daemonless: the model becomes one layer on baseImage, pushed registry to registry).
+     */
+    public void setBuilder(BuilderType builder) {
+        this.builder = builder;
+    }
+
+    public String getBaseImage() {
+        return baseImage;
+    }
+
+    /**
+     * The base image. docker: the FROM image (default python:&lt;model's Python major.minor&gt;-slim); jib (required): a
+     * serving base in a registry that already holds MLflow and the model's requirements.
+     */
+    public void setBaseImage(String baseImage) {
+        this.baseImage = baseImage;
+    }
+
+    public boolean isEnableMlserver() {
+        return enableMlserver;
+    }
+
+    /**
+     * Serve with MLServer (mlflow models serve --enable-mlserver) instead of the MLflow scoring server.
+     */
+    public void setEnableMlserver(boolean enableMlserver) {
+        this.enableMlserver = enableMlserver;
+    }
+
+    public String getRegistryUsername() {
+        return registryUsername;
+    }
+
+    /**
+     * The user for the image repository's registry (sent to that registry only).
+     */
+    public void setRegistryUsername(String registryUsername) {
+        this.registryUsername = registryUsername;
+    }
+
+    public String getRegistryPassword() {
+        return registryPassword;
+    }
+
+    /**
+     * The password for the image repository's registry.
+     */
+    public void setRegistryPassword(String registryPassword) {
+        this.registryPassword = registryPassword;
+    }
+
+    public String getRegistryConfigFile() {
+        return registryConfigFile;
+    }
+
+    /**
+     * A Docker config.json whose "auths" give registry credentials (default: $DOCKER_CONFIG/config.json or
+     * ~/.docker/config.json when it exists).
+     */
+    public void setRegistryConfigFile(String registryConfigFile) {
+        this.registryConfigFile = registryConfigFile;
+    }
+
+    public long getBuildTimeout() {
+        return buildTimeout;
+    }
+
+    /**
+     * How long an image build, and separately its push, may take.
+     */
+    public void setBuildTimeout(long buildTimeout) {
+        this.buildTimeout = buildTimeout;
+    }
+
+    public String getWorkDirectory() {
+        return workDirectory;
+    }
+
+    /**
+     * Where models are downloaded for building and Jib keeps its layer cache (default: the JVM's temp directory).
+     */
+    public void setWorkDirectory(String workDirectory) {
+        this.workDirectory = workDirectory;
+    }
+
+    public String getDockerHost() {
+        return dockerHost;
+    }
+
+    /**
+     * The Docker engine for the docker builder, e.g. unix:///var/run/docker.sock or tcp://host:2376 (default:
+     * DOCKER_HOST, else the local socket).
+     */
+    public void setDockerHost(String dockerHost) {
+        this.dockerHost = dockerHost;
+    }
+
+    public boolean isDockerTlsVerify() {
+        return dockerTlsVerify;
+    }
+
+    /**
+     * Use TLS (with dockerCertPath) to reach a tcp:// Docker engine.
+     */
+    public void setDockerTlsVerify(boolean dockerTlsVerify) {
+        this.dockerTlsVerify = dockerTlsVerify;
+    }
+
+    public String getDockerCertPath() {
+        return dockerCertPath;
+    }
+
+    /**
+     * The directory of ca.pem, cert.pem and key.pem for a TLS Docker engine.
+     */
+    public void setDockerCertPath(String dockerCertPath) {
+        this.dockerCertPath = dockerCertPath;
+    }
+
+    public String getDockerNetworkMode() {
+        return dockerNetworkMode;
+    }
+
+    /**
+     * The network of the build's RUN steps, e.g. host when the engine's bridge has no route to the package index.
+     */
+    public void setDockerNetworkMode(String dockerNetworkMode) {
+        this.dockerNetworkMode = dockerNetworkMode;
+    }
+
+    public DockerClient getDockerClient() {
+        return dockerClient;
+    }
+
+    /**
+     * The docker-java client for the docker builder. When exactly one is in the registry it is used; otherwise one
+     * is built from the docker options.
+     */
+    public void setDockerClient(DockerClient dockerClient) {
+        this.dockerClient = dockerClient;
     }
 
     public String getMasterUrl() {

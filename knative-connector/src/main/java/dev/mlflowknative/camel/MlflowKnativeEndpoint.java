@@ -1,6 +1,15 @@
 package dev.mlflowknative.camel;
 
+import com.github.dockerjava.api.DockerClient;
 import dev.mlflowknative.camel.deploy.Deployer;
+import dev.mlflowknative.camel.image.DockerClients;
+import dev.mlflowknative.camel.image.DockerImageBuilder;
+import dev.mlflowknative.camel.image.ImageBuilder;
+import dev.mlflowknative.camel.image.ImageReference;
+import dev.mlflowknative.camel.image.JibImageBuilder;
+import dev.mlflowknative.camel.image.ModelImages;
+import dev.mlflowknative.camel.image.RegistryClient;
+import dev.mlflowknative.camel.image.RegistryCredentials;
 import dev.mlflowknative.camel.knative.KnativeServices;
 import dev.mlflowknative.camel.knative.ServiceTemplate;
 import dev.mlflowknative.camel.mlflow.MlflowClient;
@@ -26,6 +35,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -48,6 +59,7 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
 
     private KubernetesClient builtClient;
     private MlflowHealthCheck healthCheck;
+    private ModelImages images;
     private Deployer deployer;
 
     public MlflowKnativeEndpoint(String uri, MlflowKnativeComponent component, MlflowKnativeConfiguration configuration) {
@@ -82,7 +94,9 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
         if (mlflow != null) {
             healthCheck = MlflowHealthCheck.register(getCamelContext(), mlflow);
         }
-        deployer = new Deployer(new KnativeServices(client), new ModelResolver(mlflow), template,
+        ModelResolver models = new ModelResolver(mlflow);
+        images = configuration.getImageRepository() == null ? null : modelImages(models);
+        deployer = new Deployer(new KnativeServices(client), models, images, template,
                 new Deployer.Settings(Duration.ofMillis(configuration.getWaitTimeout()),
                         configuration.isForceUpdate(), configuration.isAllNamespaces()));
     }
@@ -97,6 +111,10 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
         if (healthCheck != null) {
             MlflowHealthCheck.unregister(getCamelContext(), healthCheck);
             healthCheck = null;
+        }
+        if (images != null) {
+            images.close();
+            images = null;
         }
         deployer = null;
         super.doStop();
@@ -113,6 +131,50 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
         }
         LOG.debug("Building a Kubernetes client for context '{}'", configuration.getContext());
         return new KubernetesClientBuilder().withConfig(builder.build()).build();
+    }
+
+    private ModelImages modelImages(ModelResolver models) {
+        ImageReference repository = ImageReference.parse(configuration.getImageRepository());
+        if (repository.tag() != null || repository.digest() != null) {
+            throw new InvalidRequestException("imageRepository names a repository, without tag or digest (use imageTag)");
+        }
+        RegistryCredentials credentials = new RegistryCredentials(repository.registry(),
+                configuration.getRegistryUsername(), configuration.getRegistryPassword(), dockerConfigFile());
+        Path work = configuration.getWorkDirectory() != null ? Path.of(configuration.getWorkDirectory())
+                : Path.of(System.getProperty("java.io.tmpdir"), "camel-mlflow-knative");
+        Duration timeout = Duration.ofMillis(configuration.getBuildTimeout());
+        ImageBuilder builder = switch (configuration.getBuilder()) {
+            case jib -> new JibImageBuilder(configuration.getBaseImage(), configuration.isEnableMlserver(), credentials,
+                    work.resolve("jib-cache"));
+            case docker -> {
+                DockerClient docker = configuration.getDockerClient();
+                boolean built = docker == null;
+                if (built) {
+                    docker = DockerClients.create(configuration.getDockerHost(), configuration.isDockerTlsVerify(),
+                            configuration.getDockerCertPath());
+                }
+                yield new DockerImageBuilder(docker, built, configuration.getBaseImage(),
+                        configuration.isEnableMlserver(), configuration.getDockerNetworkMode(), credentials, timeout);
+            }
+        };
+        return new ModelImages(repository, configuration.getImageTag(), builder,
+                new RegistryClient(credentials, Duration.ofSeconds(30)), models, work.resolve("models"),
+                getComponent().imageBuilds());
+    }
+
+    private Path dockerConfigFile() {
+        if (configuration.getRegistryConfigFile() != null) {
+            return Path.of(configuration.getRegistryConfigFile());
+        }
+        String dir = System.getenv("DOCKER_CONFIG");
+        Path file = dir != null ? Path.of(dir, "config.json") : Path.of(System.getProperty("user.home"), ".docker",
+                "config.json");
+        return Files.isReadable(file) ? file : null;
+    }
+
+    @Override
+    public MlflowKnativeComponent getComponent() {
+        return (MlflowKnativeComponent) super.getComponent();
     }
 
     private MlflowSettings mlflowSettings() {

@@ -20,8 +20,11 @@ import dev.mlflowknative.camel.knative.ServiceNames;
 import dev.mlflowknative.camel.knative.ServiceTemplate;
 import dev.mlflowknative.camel.knative.StaleWriteException;
 import dev.mlflowknative.camel.knative.TemplateValues;
+import dev.mlflowknative.camel.image.ModelImage;
+import dev.mlflowknative.camel.image.ModelImages;
 import dev.mlflowknative.camel.mlflow.ModelLocation;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
+import dev.mlflowknative.camel.mlflow.ResolvedModel;
 import io.fabric8.knative.serving.v1.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,13 +52,20 @@ public class Deployer {
 
     private final KnativeServices services;
     private final ModelResolver models;
+    private final ModelImages images;
     private final RolloutWatcher rollout;
     private final ServiceTemplate template;
     private final Settings settings;
 
-    public Deployer(KnativeServices services, ModelResolver models, ServiceTemplate template, Settings settings) {
+    /**
+     * @param images how model images are built, or null when no image repository is configured (prebuilt images
+     *               only)
+     */
+    public Deployer(KnativeServices services, ModelResolver models, ModelImages images, ServiceTemplate template,
+                    Settings settings) {
         this.services = services;
         this.models = models;
+        this.images = images;
         this.rollout = new RolloutWatcher(services);
         this.template = template;
         this.settings = settings;
@@ -130,14 +140,16 @@ public class Deployer {
     private DeploymentResult upsert(DeploymentRequest request, Mode mode) {
         String namespace = ServiceNames.requireNamespace(request.namespace());
         String name = ServiceNames.requireServiceName(request.name());
-        String image = requireImage(request.image());
+        String prebuilt = request.image() == null ? null : requireImage(request.image());
+        if (prebuilt == null && request.modelUri() == null) {
+            throw new InvalidRequestException("A model URI is required (body, field modelUri or header"
+                                              + " CamelMlflowKnativeModelUri), or a prebuilt image with its run id");
+        }
         ModelLocation model = request.modelUri() == null ? null : models.locate(request.modelUri());
         String runId = runIdOf(request, model);
-        Service desired = ServiceManifests.desired(template,
-                new TemplateValues(name, namespace, image, runId, request.modelUri()));
-        if (settings.forceUpdate()) {
-            Fingerprint.stampRestart(desired, Instant.now());
-        }
+        String recipe = prebuilt != null ? prebuilt : imageRecipe(runId);
+        TemplateValues values = new TemplateValues(name, namespace, recipe, runId, request.modelUri());
+        Service desired = desired(values, recipe);
 
         long started = System.nanoTime();
         Service live = services.get(namespace, name);
@@ -145,19 +157,37 @@ public class Deployer {
         if (decide(live, desired, mode) == Action.unchanged) {
             write = new Write(live, Action.unchanged);
         } else {
-            if (model != null) {
-                // before any write: a model that cannot be served must not replace one that can
-                models.resolve(model).requireServable();
+            // before any write: a model that cannot be served, or an image that fails to build, changes nothing
+            ResolvedModel resolved = model == null ? null : models.resolve(model).requireServable();
+            if (prebuilt == null) {
+                ModelImage image = images.ensure(resolved, settings.forceUpdate());
+                desired = desired(values.withImage(image.pinned()), recipe);
             }
             write = ConflictRetry.run(mode.name().toLowerCase() + " of " + namespace + "/" + name,
                     new WriteAttempt(live, desired, mode));
         }
         Service ready = rollout.awaitReady(write.service(), settings.waitTimeout());
         DeploymentResult result = DeploymentResult.of(ready, write.action());
-        LOG.info("Knative Service {}/{}: {} (model {}, run id {}, revision {}, url {}) in {} ms", namespace, name,
-                result.action(), request.modelUri(), runId, result.revision(), result.url(),
+        LOG.info("Knative Service {}/{}: {} (model {}, run id {}, image {}, revision {}, url {}) in {} ms", namespace,
+                name, result.action(), request.modelUri(), runId, result.image(), result.revision(), result.url(),
                 (System.nanoTime() - started) / 1_000_000);
         return result;
+    }
+
+    private Service desired(TemplateValues values, String recipe) {
+        Service desired = ServiceManifests.desired(template, values, recipe);
+        if (settings.forceUpdate()) {
+            Fingerprint.stampRestart(desired, Instant.now());
+        }
+        return desired;
+    }
+
+    private String imageRecipe(String runId) {
+        if (images == null) {
+            throw new InvalidRequestException("Set the imageRepository option to build the model's image, or name a"
+                                              + " prebuilt image (field image or header CamelMlflowKnativeImage)");
+        }
+        return images.recipe(runId);
     }
 
     /** One read-decide-write; the first attempt uses the service already read, retries read it again. */

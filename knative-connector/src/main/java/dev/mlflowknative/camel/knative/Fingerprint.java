@@ -34,17 +34,23 @@ public final class Fingerprint {
     }
 
     /**
-     * Records the run id (and model URI) on the service and on its revision template, then the hash of the result.
+     * Records the run id (and model URI) on the service and on its revision template, and the hash of {@code basis}
+     * (the same service, or its stand-in with the image recipe in place of a digest) stamped alike.
      */
-    static void stamp(Service desired, String runId, String modelUri) {
-        ObjectMeta metadata = desired.getMetadata();
+    static void stamp(Service desired, Service basis, String runId, String modelUri) {
+        annotate(basis, runId, modelUri);
+        String hash = configHash(basis);
+        annotate(desired, runId, modelUri);
+        desired.getSpec().getTemplate().getMetadata().getAnnotations().put(CONFIG_HASH_ANNOTATION, hash);
+    }
+
+    private static void annotate(Service service, String runId, String modelUri) {
+        ObjectMeta metadata = service.getMetadata();
         metadata.getAnnotations().put(RUN_ID_ANNOTATION, runId);
         if (modelUri != null) {
             metadata.getAnnotations().put(MODEL_URI_ANNOTATION, modelUri);
         }
-        Map<String, String> templateAnnotations = desired.getSpec().getTemplate().getMetadata().getAnnotations();
-        templateAnnotations.put(RUN_ID_ANNOTATION, runId);
-        templateAnnotations.put(CONFIG_HASH_ANNOTATION, configHash(desired));
+        service.getSpec().getTemplate().getMetadata().getAnnotations().put(RUN_ID_ANNOTATION, runId);
     }
 
     /**

@@ -19,6 +19,22 @@ public final class ServiceManifests {
     }
 
     public static Service desired(ServiceTemplate template, TemplateValues values) {
+        return desired(template, values, values.image());
+    }
+
+    /**
+     * The desired service for {@code values}, fingerprinted as if its image were {@code imageRecipe}: a built image's
+     * digest is only known after the build, so the hash covers what decides the image (repository, tag, builder)
+     * instead, and an unchanged deployment is recognised before building anything.
+     */
+    public static Service desired(ServiceTemplate template, TemplateValues values, String imageRecipe) {
+        Service service = prepared(template, values);
+        Service basis = imageRecipe.equals(values.image()) ? service : prepared(template, values.withImage(imageRecipe));
+        Fingerprint.stamp(service, basis, values.runId(), values.modelUri());
+        return service;
+    }
+
+    private static Service prepared(ServiceTemplate template, TemplateValues values) {
         Service service = template.render(values);
         ObjectMeta metadata = orEmpty(service.getMetadata());
         service.setMetadata(metadata);
@@ -40,7 +56,6 @@ public final class ServiceManifests {
         revision.getMetadata().setAnnotations(mutable(revision.getMetadata().getAnnotations()));
 
         Ownership.stamp(service);
-        Fingerprint.stamp(service, values.runId(), values.modelUri());
         return service;
     }
 

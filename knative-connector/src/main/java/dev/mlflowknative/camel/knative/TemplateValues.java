@@ -11,6 +11,10 @@ public record TemplateValues(String name, String namespace, String image, String
 
     static final Set<String> NAMES = Set.of("name", "namespace", "image", "runId", "modelUri");
 
+    public TemplateValues withImage(String otherImage) {
+        return new TemplateValues(name, namespace, otherImage, runId, modelUri);
+    }
+
     Map<String, String> asMap() {
         Map<String, String> values = new HashMap<>();
         values.put("name", name);

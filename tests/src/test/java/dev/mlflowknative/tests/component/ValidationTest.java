@@ -84,10 +84,14 @@ class ValidationTest extends KnativeRouteTestSupport {
     }
 
     @Test
-    void missingFieldsAndBadBodiesAreClearErrors() {
+    void missingFieldsAndBadBodiesAreClearErrors() throws Exception {
         assertThat(failure("direct:deploy", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "churn",
                 MlflowKnativeConstants.RUN_ID, "run-1")))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("An image is required");
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("A model URI is required");
+        assertThat(failure("direct:deploy", "file:" + LocalModels.pyfunc(templates.resolve("no-repo"), "run-1"),
+                Map.of(MlflowKnativeConstants.SERVICE_NAME, "churn")))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("Set the imageRepository option to build the model's image");
         assertThat(failure("direct:deploy", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "churn",
                 MlflowKnativeConstants.IMAGE, "example.com/ml:1")))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("A model URI is required");

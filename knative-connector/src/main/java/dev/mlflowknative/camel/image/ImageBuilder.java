@@ -1,0 +1,32 @@
+package dev.mlflowknative.camel.image;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import dev.mlflowknative.camel.mlflow.ResolvedModel;
+
+/**
+ * Builds a model's serving image and pushes it to a registry.
+ */
+public interface ImageBuilder extends AutoCloseable {
+
+    /** The model directory's place in the image, as in MLflow's build-docker. */
+    String MODEL_PATH = "/opt/ml/model";
+    int PORT = 8080;
+
+    /**
+     * @param model    what the model declares
+     * @param modelDir the downloaded model files
+     * @param target   repository:tag to push to
+     * @param labels   OCI labels to set (the run id among them)
+     * @return the pushed manifest's digest (sha256:…)
+     */
+    String buildAndPush(ResolvedModel model, Path modelDir, ImageReference target, Map<String, String> labels);
+
+    /** A short description for the config hash and logs, e.g. "docker from python:3.11-slim". */
+    String recipe();
+
+    @Override
+    default void close() {
+    }
+}

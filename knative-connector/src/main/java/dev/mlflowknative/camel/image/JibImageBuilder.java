@@ -1,0 +1,116 @@
+package dev.mlflowknative.camel.image;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+
+import com.google.cloud.tools.jib.api.CacheDirectoryCreationException;
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+import com.google.cloud.tools.jib.api.Jib;
+import com.google.cloud.tools.jib.api.JibContainerBuilder;
+import com.google.cloud.tools.jib.api.LogEvent;
+import com.google.cloud.tools.jib.api.RegistryException;
+import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.Port;
+import dev.mlflowknative.camel.ImageBuildException;
+import dev.mlflowknative.camel.InvalidRequestException;
+import dev.mlflowknative.camel.mlflow.ResolvedModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds without a daemon (Jib): the model directory becomes one layer on a prebuilt serving base image (which must
+ * already hold MLflow and the model's requirements), pushed registry to registry. Jib's layers are reproducible:
+ * the same model gives the same digest.
+ */
+public class JibImageBuilder implements ImageBuilder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JibImageBuilder.class);
+
+    private final ImageReference baseImage;
+    private final boolean mlserver;
+    private final RegistryCredentials credentials;
+    private final Path cacheDirectory;
+
+    public JibImageBuilder(String baseImage, boolean mlserver, RegistryCredentials credentials, Path cacheDirectory) {
+        if (baseImage == null || baseImage.isBlank()) {
+            throw new InvalidRequestException("The jib builder needs baseImage: a serving base image in a registry with"
+                                              + " MLflow and the model's requirements installed");
+        }
+        this.baseImage = ImageReference.parse(baseImage);
+        this.mlserver = mlserver;
+        this.credentials = credentials;
+        this.cacheDirectory = cacheDirectory;
+    }
+
+    @Override
+    public String recipe() {
+        return "jib on " + baseImage + (mlserver ? " with mlserver" : "");
+    }
+
+    @Override
+    public String buildAndPush(ResolvedModel model, Path modelDir, ImageReference target, Map<String, String> labels) {
+        long started = System.nanoTime();
+        LOG.info("Building {} on {} with Jib", target, baseImage);
+        try {
+            JibContainerBuilder container = Jib.from(registryImage(baseImage))
+                    .addFileEntriesLayer(FileEntriesLayer.builder().setName("mlflow-model")
+                            .addEntryRecursive(modelDir, AbsoluteUnixPath.get(MODEL_PATH)).build())
+                    .setEntrypoint(ServingCommand.entrypoint(mlserver))
+                    .setProgramArguments((java.util.List<String>) null)
+                    .addEnvironmentVariable("MLFLOW_DISABLE_ENV_CREATION", "True")
+                    .addExposedPort(Port.tcp(PORT));
+            labels.forEach(container::addLabel);
+            Containerizer to = Containerizer.to(registryImage(target))
+                    .setAllowInsecureRegistries(target.isLocal() || baseImage.isLocal())
+                    .setToolName("camel-mlflow-knative")
+                    .setBaseImageLayersCache(cacheDirectory.resolve("base"))
+                    .setApplicationLayersCache(cacheDirectory.resolve("application"))
+                    .addEventHandler(LogEvent.class, JibImageBuilder::log);
+            String digest = container.containerize(to).getDigest().toString();
+            LOG.info("Pushed {}@{} in {} ms", target, digest, (System.nanoTime() - started) / 1_000_000);
+            return digest;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new ImageBuildException("Jib build of " + target + " failed: " + describe(cause), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageBuildException("Interrupted while building " + target, e);
+        } catch (IOException | CacheDirectoryCreationException | RegistryException e) {
+            throw new ImageBuildException("Jib build of " + target + " failed: " + describe(e), e);
+        }
+    }
+
+    private RegistryImage registryImage(ImageReference image) {
+        try {
+            RegistryImage registryImage = RegistryImage.named(image.toString());
+            credentials.forRegistry(image.registry()).ifPresent(credential -> {
+                if (image.isLocal()) {
+                    // Jib refuses to send credentials over plain HTTP unless told; loopback registries only
+                    System.setProperty("sendCredentialsOverHttp", "true");
+                }
+                registryImage.addCredential(credential.username(), credential.password());
+            });
+            return registryImage;
+        } catch (InvalidImageReferenceException e) {
+            throw new InvalidRequestException("Invalid image reference " + image + ": " + e.getMessage());
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.lines().findFirst().orElse(message);
+    }
+
+    private static void log(LogEvent event) {
+        switch (event.getLevel()) {
+            case ERROR, WARN -> LOG.warn("[jib] {}", event.getMessage());
+            case LIFECYCLE, PROGRESS -> LOG.debug("[jib] {}", event.getMessage());
+            default -> LOG.trace("[jib] {}", event.getMessage());
+        }
+    }
+}

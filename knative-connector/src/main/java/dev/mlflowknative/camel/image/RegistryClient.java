@@ -1,0 +1,163 @@
+package dev.mlflowknative.camel.image;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlflowknative.camel.ImageBuildException;
+
+/**
+ * Reads image manifests and configs from a registry (Docker Registry HTTP API v2): enough to learn a tag's digest
+ * and labels. Basic auth or the bearer-token flow; plain HTTP for loopback registries.
+ */
+public class RegistryClient {
+
+    /** What a registry says about a tag. */
+    public record ImageInfo(String digest, Map<String, String> labels) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ACCEPT = String.join(",",
+            "application/vnd.docker.distribution.manifest.v2+json",
+            "application/vnd.oci.image.manifest.v1+json",
+            "application/vnd.docker.distribution.manifest.list.v2+json",
+            "application/vnd.oci.image.index.v1+json");
+    private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+
+    private final HttpClient http;
+    private final RegistryCredentials credentials;
+    private final Duration timeout;
+
+    public RegistryClient(RegistryCredentials credentials, Duration timeout) {
+        this.credentials = credentials;
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+    }
+
+    /** The digest and labels of a tagged image; empty when the registry has no such tag. */
+    public Optional<ImageInfo> lookup(ImageReference image) {
+        String base = (image.isLocal() ? "http://" : "https://")
+                      + (image.registry().equals(ImageReference.DOCKER_HUB) ? "registry-1.docker.io" : image.registry())
+                      + "/v2/" + image.repository();
+        String reference = image.digest() != null ? image.digest() : image.tag();
+        try {
+            HttpResponse<byte[]> manifest = get(image, base + "/manifests/" + reference, ACCEPT);
+            if (manifest.statusCode() == 404) {
+                return Optional.empty();
+            }
+            requireOk(image, manifest, "manifest");
+            JsonNode body = JSON.readTree(manifest.body());
+            String digest = manifest.headers().firstValue("Docker-Content-Digest").orElse(null);
+            if (body.has("manifests")) {
+                // an index: follow the linux/amd64 image
+                for (JsonNode entry : body.get("manifests")) {
+                    if ("amd64".equals(entry.at("/platform/architecture").asText())
+                            && "linux".equals(entry.at("/platform/os").asText())) {
+                        // pin the index itself; read the labels of its linux/amd64 image
+                        return lookup(image.withDigest(entry.get("digest").asText()))
+                                .map(info -> new ImageInfo(digest != null ? digest : info.digest(), info.labels()));
+                    }
+                }
+                return Optional.empty();
+            }
+            HttpResponse<byte[]> config = get(image, base + "/blobs/" + body.at("/config/digest").asText(),
+                    "application/json");
+            requireOk(image, config, "image config");
+            Map<String, String> labels = new HashMap<>();
+            JSON.readTree(config.body()).at("/config/Labels").fields()
+                    .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+            return Optional.of(new ImageInfo(digest, labels));
+        } catch (IOException e) {
+            throw new ImageBuildException("Registry " + image.registry() + " did not answer for " + image.name()
+                                          + ": " + describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageBuildException("Interrupted while asking registry " + image.registry() + " about "
+                                          + image.name(), e);
+        }
+    }
+
+    private HttpResponse<byte[]> get(ImageReference image, String url, String accept)
+            throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = send(url, accept, null);
+        if (response.statusCode() != 401) {
+            return response;
+        }
+        String challenge = response.headers().firstValue("WWW-Authenticate").orElse("");
+        Optional<RegistryCredentials.Credential> credential = credentials.forRegistry(image.registry());
+        if (challenge.regionMatches(true, 0, "Basic", 0, 5)) {
+            return credential.isEmpty() ? response : send(url, accept, credential.get().basicAuth());
+        }
+        if (challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
+            Optional<String> token = token(challenge, credential);
+            return token.isEmpty() ? response : send(url, accept, "Bearer " + token.get());
+        }
+        return response;
+    }
+
+    /** The bearer-token flow: ask the realm named in the challenge for a pull token. */
+    private Optional<String> token(String challenge, Optional<RegistryCredentials.Credential> credential)
+            throws IOException, InterruptedException {
+        Map<String, String> params = new HashMap<>();
+        Matcher m = CHALLENGE_PARAM.matcher(challenge);
+        while (m.find()) {
+            params.put(m.group(1), m.group(2));
+        }
+        String realm = params.remove("realm");
+        if (realm == null) {
+            return Optional.empty();
+        }
+        StringBuilder url = new StringBuilder(realm).append('?');
+        params.forEach((k, v) -> url.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8))
+                .append('&'));
+        HttpResponse<byte[]> response = send(url.toString(), "application/json",
+                credential.map(RegistryCredentials.Credential::basicAuth).orElse(null));
+        if (response.statusCode() != 200) {
+            return Optional.empty();
+        }
+        JsonNode body = JSON.readTree(response.body());
+        return Optional.ofNullable(body.hasNonNull("token") ? body.get("token").asText()
+                : body.hasNonNull("access_token") ? body.get("access_token").asText() : null);
+    }
+
+    private HttpResponse<byte[]> send(String url, String accept, String authorization)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("Accept", accept)
+                .GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static void requireOk(ImageReference image, HttpResponse<byte[]> response, String what) {
+        int status = response.statusCode();
+        if (status == 401 || status == 403) {
+            throw new ImageBuildException("Registry " + image.registry() + " refused the credentials (HTTP " + status
+                                          + ") when reading the " + what + " of " + image.name()
+                                          + "; check registryUsername/registryPassword or registryConfigFile");
+        }
+        if (status / 100 != 2) {
+            throw new ImageBuildException("Registry " + image.registry() + " failed to return the " + what + " of "
+                                          + image + " (HTTP " + status + ")");
+        }
+    }
+
+    private static String describe(IOException e) {
+        return e instanceof java.net.ConnectException ? "connection refused"
+                : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+}

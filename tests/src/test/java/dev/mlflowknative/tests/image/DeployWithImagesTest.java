@@ -1,0 +1,181 @@
+package dev.mlflowknative.tests.image;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlflowknative.camel.ImageBuildException;
+import dev.mlflowknative.camel.MlflowKnativeConstants;
+import dev.mlflowknative.camel.deploy.Action;
+import dev.mlflowknative.camel.deploy.DeploymentResult;
+import dev.mlflowknative.camel.image.ModelImages;
+import dev.mlflowknative.tests.support.KnativeRouteTestSupport;
+import dev.mlflowknative.tests.support.LocalModels;
+import dev.mlflowknative.tests.support.Registries;
+import dev.mlflowknative.tests.support.RegistryLog;
+import dev.mlflowknative.tests.support.TestServices;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * deploy builds the model's image (jib, and docker in two tests), pushes it to the real registry (whose access log
+ * tells what it served), and deploys it pinned by digest to the simulated cluster.
+ */
+class DeployWithImagesTest extends KnativeRouteTestSupport {
+
+    @TempDir
+    Path models;
+
+    private static final JsonNode FIXTURES = TestServices.fixtures();
+    private final RegistryLog registry = new RegistryLog();
+
+    private static String jibUri(String repository, String extra) {
+        return "mlflow-knative:deploy?waitTimeout=30s&trackingUri=" + TestServices.mlflowUri() + "&builder=jib"
+               + "&imageRepository=" + Registries.registry() + "/" + repository
+               + "&baseImage=" + Registries.servingBaseIn(Registries.registry()) + extra;
+    }
+
+    private DeploymentResult deploy(String uri, String service, String modelUri) {
+        return template.requestBodyAndHeader(uri, modelUri, MlflowKnativeConstants.SERVICE_NAME, service,
+                DeploymentResult.class);
+    }
+
+
+    @Test
+    void deploysTheBuiltImagePinnedByDigest() {
+        String uri = jibUri("ml/iris-pinned", "");
+        DeploymentResult created = deploy(uri, "iris", "models:/iris/1");
+
+        String runId = FIXTURES.at("/iris/runs/0").asText();
+        assertThat(created.action()).isEqualTo(Action.created);
+        assertThat(created.image()).startsWith(Registries.registry() + "/ml/iris-pinned@sha256:");
+        assertThat(created.imageDigest()).isEqualTo(created.image().substring(created.image().indexOf('@') + 1));
+        assertThat(liveService("default", "iris").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                .isEqualTo(created.image());
+        assertThat(Registries.labels(Registries.registry() + "/ml/iris-pinned:" + runId))
+                .containsEntry(ModelImages.RUN_ID_LABEL, runId)
+                .containsEntry(ModelImages.MODEL_URI_LABEL, "models:/iris/1");
+    }
+
+    @Test
+    void anUnchangedModelMakesNoRegistryCallAndARegisteredImageIsNotRebuilt() {
+        String uri = jibUri("ml/iris-cache", "");
+        DeploymentResult first = deploy(uri, "iris", "models:/iris/1");
+        assertThat(registry.writesSince()).isNotEmpty();
+
+        registry.mark();
+        assertThat(deploy(uri, "iris", "models:/iris/1").action()).isEqualTo(Action.unchanged);
+        assertThat(registry.since()).isEmpty();
+
+        // another service, same model: the registry has the tag with this run id, so nothing is built or pushed
+        registry.mark();
+        DeploymentResult second = deploy(uri, "iris-copy", "models:/iris/1");
+        assertThat(second.action()).isEqualTo(Action.created);
+        assertThat(second.image()).isEqualTo(first.image());
+        assertThat(registry.since()).isNotEmpty();
+        assertThat(registry.writesSince()).isEmpty();
+    }
+
+    @Test
+    void aReusedTagStillRollsOutTheNewModel() {
+        String uri = jibUri("ml/iris-latest", "&imageTag=latest");
+        DeploymentResult v1 = deploy(uri, "iris", "models:/iris/1");
+        DeploymentResult v2 = deploy(uri, "iris", "models:/iris/2");
+
+        assertThat(v2.action()).isEqualTo(Action.updated);
+        assertThat(v2.revision()).isEqualTo("iris-00002");
+        assertThat(v2.imageDigest()).isNotEqualTo(v1.imageDigest());
+        assertThat(Registries.lookup(Registries.registry() + "/ml/iris-latest:latest"))
+                .hasValueSatisfying(info -> assertThat(info.digest()).isEqualTo(v2.imageDigest()));
+    }
+
+    @Test
+    void concurrentDeploysOfOneModelBuildItOnce() throws Exception {
+        String uri = jibUri("ml/iris-once", "");
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Callable<DeploymentResult>> deploys = List.of(
+                    () -> deploy(uri, "iris-a", "models:/iris/2"),
+                    () -> deploy(uri, "iris-b", "models:/iris/2"),
+                    () -> deploy(uri, "iris-c", "models:/iris/2"));
+            List<DeploymentResult> results = pool.invokeAll(deploys).stream().map(DeployWithImagesTest::get).toList();
+            assertThat(results).extracting(DeploymentResult::image).containsOnly(results.get(0).image());
+        } finally {
+            pool.shutdownNow();
+        }
+        String tag = FIXTURES.at("/iris/runs/1").asText();
+        assertThat(registry.writesSince())
+                .filteredOn(r -> r.method().equals("PUT") && r.path().equals("/v2/ml/iris-once/manifests/" + tag))
+                .hasSize(1);
+    }
+
+    @Test
+    void aFailedBuildLeavesTheLiveServiceAsItWas() throws Exception {
+        DeploymentResult v1 = deploy(jibUri("ml/iris-fail", ""), "iris", "models:/iris/1");
+        String resourceVersion = liveService("default", "iris").getMetadata().getResourceVersion();
+        Path model = LocalModels.pyfunc(models.resolve("bad"), "run-bad-requirement");
+        Files.writeString(model.resolve("requirements.txt"), "no-such-package-mlflow-knative-tests==9.9.9\n");
+        String dockerUri = "mlflow-knative:deploy?waitTimeout=30s&builder=docker&dockerHost=" + Registries.dockerHost()
+                           + "&dockerNetworkMode=host&baseImage=local/pybase:bookworm"
+                           + "&imageRepository=" + Registries.registry() + "/ml/iris-fail";
+        calls.clear();
+
+        Throwable error = failure(dockerUri, model.toString(), Map.of(MlflowKnativeConstants.SERVICE_NAME, "iris"));
+
+        assertThat(error).isInstanceOf(ImageBuildException.class)
+                .hasMessageContaining("no-such-package-mlflow-knative-tests");
+        assertThat(calls.writes()).isEmpty();
+        var live = liveService("default", "iris");
+        assertThat(live.getMetadata().getResourceVersion()).isEqualTo(resourceVersion);
+        assertThat(live.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(v1.image());
+    }
+
+    @Test
+    void anUnreachableRegistryIsAClearErrorAndWritesNothing() throws Exception {
+        String dead;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            dead = "127.0.0.1:" + socket.getLocalPort();
+        }
+        String uri = "mlflow-knative:deploy?waitTimeout=30s&trackingUri=" + TestServices.mlflowUri() + "&builder=jib"
+                     + "&imageRepository=" + dead + "/ml/iris&baseImage=" + Registries.servingBaseIn(Registries.registry());
+        calls.clear();
+        Throwable error = failure(uri, "models:/iris/1", Map.of(MlflowKnativeConstants.SERVICE_NAME, "iris"));
+        assertThat(error).isInstanceOf(ImageBuildException.class).hasMessageContaining("Registry " + dead);
+        assertThat(calls.writes()).isEmpty();
+        assertThat(liveService("default", "iris")).isNull();
+    }
+
+    @Test
+    void theDockerBuilderDeploysByDigestToo() {
+        String uri = "mlflow-knative:deploy?waitTimeout=30s&trackingUri=" + TestServices.mlflowUri()
+                     + "&builder=docker&dockerHost=" + Registries.dockerHost() + "&dockerNetworkMode=host"
+                     + "&baseImage=" + Registries.servingBaseInDaemon()
+                     + "&imageRepository=" + Registries.registry() + "/ml/iris-docker-deploy";
+        DeploymentResult created = deploy(uri, "iris", "models:/iris/2");
+
+        String runId = FIXTURES.at("/iris/runs/1").asText();
+        assertThat(created.image()).startsWith(Registries.registry() + "/ml/iris-docker-deploy@sha256:");
+        assertThat(Registries.lookup(Registries.registry() + "/ml/iris-docker-deploy:" + runId))
+                .hasValueSatisfying(info -> {
+                    assertThat(info.digest()).isEqualTo(created.imageDigest());
+                    assertThat(info.labels()).containsEntry(ModelImages.RUN_ID_LABEL, runId);
+                });
+    }
+
+    private static <T> T get(Future<T> future) {
+        try {
+            return future.get();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package dev.mlflowknative.tests.image;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import com.github.dockerjava.api.DockerClient;
+import dev.mlflowknative.camel.ImageBuildException;
+import dev.mlflowknative.camel.image.DockerImageBuilder;
+import dev.mlflowknative.camel.image.ImageReference;
+import dev.mlflowknative.camel.image.JibImageBuilder;
+import dev.mlflowknative.camel.image.ModelImages;
+import dev.mlflowknative.camel.image.RegistryCredentials;
+import dev.mlflowknative.camel.mlflow.MlflowClient;
+import dev.mlflowknative.camel.mlflow.MlflowSettings;
+import dev.mlflowknative.camel.mlflow.ModelDirectory;
+import dev.mlflowknative.camel.mlflow.ModelResolver;
+import dev.mlflowknative.camel.mlflow.ResolvedModel;
+import dev.mlflowknative.tests.support.LocalModels;
+import dev.mlflowknative.tests.support.Registries;
+import dev.mlflowknative.tests.support.TestServices;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Both builders, end to end into the real registries, with a real model from the real MLflow server. */
+class ImageBuildersTest {
+
+    private static final Map<String, String> LABELS = Map.of(ModelImages.RUN_ID_LABEL, "run-under-test");
+    private static ModelResolver resolver;
+    private static ResolvedModel iris;
+    private static ModelDirectory irisFiles;
+    private static DockerClient docker;
+
+    @TempDir
+    static Path temp;
+
+    @BeforeAll
+    static void downloadIris() {
+        resolver = new ModelResolver(new MlflowClient(new MlflowSettings(TestServices.mlflowUri(), null, null, null,
+                null, Duration.ofSeconds(30), 2, Duration.ofMillis(100))));
+        iris = resolver.resolve(resolver.locate("models:/iris/1")).requireServable();
+        irisFiles = resolver.download(iris, temp.resolve("downloads"));
+        docker = Registries.docker();
+    }
+
+    @AfterAll
+    static void cleanUp() throws IOException {
+        irisFiles.close();
+        docker.close();
+    }
+
+    private static JibImageBuilder jib(String base, RegistryCredentials credentials) {
+        return new JibImageBuilder(base, false, credentials, temp.resolve("jib-cache"));
+    }
+
+    private static DockerImageBuilder docker(String base, RegistryCredentials credentials) {
+        return new DockerImageBuilder(docker, false, base, false, "host", credentials, Duration.ofMinutes(10));
+    }
+
+    @Test
+    void jibLayersTheModelOnTheServingBaseReproducibly() {
+        ImageReference target = ImageReference.parse(Registries.registry() + "/ml/iris-jib:repro");
+        JibImageBuilder builder = jib(Registries.servingBaseIn(Registries.registry()), RegistryCredentials.none());
+
+        String first = builder.buildAndPush(iris, irisFiles.path(), target, LABELS);
+        String second = builder.buildAndPush(iris, irisFiles.path(), target, LABELS);
+
+        assertThat(first).startsWith("sha256:").isEqualTo(second);
+        assertThat(Registries.lookup(target.toString())).hasValueSatisfying(info -> {
+            assertThat(info.digest()).isEqualTo(first);
+            assertThat(info.labels()).containsEntry(ModelImages.RUN_ID_LABEL, "run-under-test");
+        });
+    }
+
+    @Test
+    void dockerBuildsFromAGeneratedDockerfileAndPushes() {
+        ImageReference target = ImageReference.parse(Registries.registry() + "/ml/iris-docker:built");
+        String digest = docker(Registries.servingBaseInDaemon(), RegistryCredentials.none())
+                .buildAndPush(iris, irisFiles.path(), target, LABELS);
+
+        assertThat(Registries.lookup(target.toString())).hasValueSatisfying(info -> {
+            assertThat(info.digest()).isEqualTo(digest);
+            assertThat(info.labels()).containsEntry(ModelImages.RUN_ID_LABEL, "run-under-test");
+        });
+        var inspected = docker.inspectImageCmd(target.toString()).exec();
+        assertThat(inspected.getConfig().getEntrypoint()).containsExactly("mlflow", "models", "serve", "-m",
+                "/opt/ml/model", "-h", "0.0.0.0", "-p", "8080", "--env-manager", "local");
+        assertThat(inspected.getConfig().getExposedPorts()).extracting(Object::toString).containsExactly("8080/tcp");
+    }
+
+    @Test
+    void aRequirementThatCannotBeInstalledFailsTheDockerBuildWithPipsReason() throws IOException {
+        Path model = LocalModels.pyfunc(temp.resolve("bad-requirement"), "run-bad");
+        Files.writeString(model.resolve("requirements.txt"), "no-such-package-mlflow-knative-tests==9.9.9\n");
+        ResolvedModel bad = resolver.resolve(resolver.locate(model.toString()));
+        ImageReference target = ImageReference.parse(Registries.registry() + "/ml/bad:1");
+
+        assertThatThrownBy(() -> docker("local/pybase:bookworm", RegistryCredentials.none())
+                .buildAndPush(bad, model, target, LABELS))
+                .isInstanceOf(ImageBuildException.class)
+                .hasMessageContaining("Docker build of " + target + " failed")
+                .hasMessageContaining("no-such-package-mlflow-knative-tests");
+        assertThat(Registries.lookup(target.toString())).isEmpty();
+    }
+
+    @Test
+    void aRegistryThatIsDownIsAClearErrorForBothBuilders() throws IOException {
+        String dead;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            dead = "127.0.0.1:" + socket.getLocalPort();
+        }
+        ImageReference target = ImageReference.parse(dead + "/ml/iris:down");
+        assertThatThrownBy(() -> jib(Registries.servingBaseIn(Registries.registry()), RegistryCredentials.none())
+                .buildAndPush(iris, irisFiles.path(), target, LABELS))
+                .isInstanceOf(ImageBuildException.class).hasMessageContaining("Jib build of " + target + " failed");
+        assertThatThrownBy(() -> docker(Registries.servingBaseInDaemon(), RegistryCredentials.none())
+                .buildAndPush(iris, irisFiles.path(), target, LABELS))
+                .isInstanceOf(ImageBuildException.class).hasMessageContaining("Push of " + target);
+    }
+
+    @Test
+    void credentialsAreCheckedByTheRegistryAndNeverEchoed() {
+        String wrong = "wrong-registry-password-77";
+        ImageReference target = ImageReference.parse(Registries.authRegistry() + "/ml/iris:auth");
+        RegistryCredentials bad = new RegistryCredentials(Registries.authRegistry(), Registries.authUser(), wrong, null);
+        RegistryCredentials good = new RegistryCredentials(Registries.authRegistry(), Registries.authUser(),
+                Registries.authPassword(), null);
+        String base = Registries.scratchBaseIn(Registries.registry());
+
+        assertThatThrownBy(() -> jib(base, bad).buildAndPush(iris, irisFiles.path(), target, LABELS))
+                .isInstanceOf(ImageBuildException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong));
+        assertThatThrownBy(() -> docker(Registries.servingBaseInDaemon(), bad)
+                .buildAndPush(iris, irisFiles.path(), target, LABELS))
+                .isInstanceOf(ImageBuildException.class)
+                .hasMessageContaining("Push of " + target)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong));
+
+        String digest = jib(base, good).buildAndPush(iris, irisFiles.path(), target, LABELS);
+        assertThat(digest).startsWith("sha256:");
+    }
+}

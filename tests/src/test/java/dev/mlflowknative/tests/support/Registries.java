@@ -1,0 +1,70 @@
+package dev.mlflowknative.tests.support;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import com.github.dockerjava.api.DockerClient;
+import dev.mlflowknative.camel.image.DockerClients;
+import dev.mlflowknative.camel.image.ImageReference;
+import dev.mlflowknative.camel.image.RegistryClient;
+import dev.mlflowknative.camel.image.RegistryCredentials;
+
+/**
+ * The real Docker engine and registries of the test services (tests/bin/services).
+ */
+public final class Registries {
+
+    private Registries() {
+    }
+
+    /** The open registry, host:port. */
+    public static String registry() {
+        return TestServices.get("MLFLOW_KNATIVE_TEST_REGISTRY");
+    }
+
+    /** The htpasswd registry, host:port. */
+    public static String authRegistry() {
+        return TestServices.get("MLFLOW_KNATIVE_TEST_AUTH_REGISTRY");
+    }
+
+    public static String authUser() {
+        return TestServices.get("MLFLOW_KNATIVE_TEST_AUTH_REGISTRY_USER");
+    }
+
+    public static String authPassword() {
+        return TestServices.get("MLFLOW_KNATIVE_TEST_AUTH_REGISTRY_PASSWORD");
+    }
+
+    public static String dockerHost() {
+        return TestServices.get("MLFLOW_KNATIVE_TEST_DOCKER_HOST");
+    }
+
+    /** The MLflow serving base in the Docker engine (for the docker builder). */
+    public static String servingBaseInDaemon() {
+        return TestServices.get("MLFLOW_KNATIVE_TEST_SERVING_BASE");
+    }
+
+    /** The same serving base pushed to a registry (for the jib builder). */
+    public static String servingBaseIn(String registry) {
+        return registry + "/mlflow-serve:3.17.2";
+    }
+
+    public static String scratchBaseIn(String registry) {
+        return registry + "/scratch-base:1";
+    }
+
+    public static DockerClient docker() {
+        return DockerClients.create(dockerHost(), false, null);
+    }
+
+    /** Digest and labels of a tag in a registry, read without credentials. */
+    public static Optional<RegistryClient.ImageInfo> lookup(String image) {
+        return new RegistryClient(RegistryCredentials.none(), Duration.ofSeconds(10)).lookup(ImageReference.parse(image));
+    }
+
+    public static Map<String, String> labels(String image) {
+        return lookup(image).map(RegistryClient.ImageInfo::labels).orElseThrow(
+                () -> new AssertionError("no image " + image));
+    }
+}
