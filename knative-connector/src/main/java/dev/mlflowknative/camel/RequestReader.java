@@ -1,21 +1,25 @@
 package dev.mlflowknative.camel;
 
-import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.mlflowknative.camel.deploy.DeploymentRequest;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
+import dev.mlflowknative.camel.knative.Overrides;
 import org.apache.camel.Message;
 
 /**
- * Builds a {@link DeploymentRequest} from a message. The rule: a request in the body (a {@link DeploymentRequest} or
- * a map, as unmarshalled from JSON or YAML, or the {@link DeploymentResult} of an earlier call) wins; headers fill the fields it leaves empty; the endpoint's namespace
- * option is the last default. A string body is a model URI. Body values win because headers may be left over from an
- * earlier call in the same route.
+ * Builds a {@link DeploymentRequest} from a message. The rule: a request in the body (a {@link DeploymentRequest}, a
+ * map as unmarshalled from JSON or YAML, or the {@link DeploymentResult} of an earlier call) wins; headers fill the
+ * fields it leaves empty; the endpoint's namespace option is the last default. A string body is a model URI. Body
+ * values win because headers may be left over from an earlier call in the same route.
  */
-final class RequestReader {
+public final class RequestReader {
 
-    private static final List<String> FIELDS = List.of("name", "namespace", "modelUri", "image", "runId");
+    /** The fields a request map may have. */
+    public static final List<String> FIELDS = List.of("name", "namespace", "modelUri", "image", "runId", "env",
+            "resources", "minScale", "maxScale");
 
     private RequestReader() {
     }
@@ -28,7 +32,31 @@ final class RequestReader {
                         configuration.getNamespace()),
                 first(fromBody.modelUri(), header(message, MlflowKnativeConstants.MODEL_URI)),
                 first(fromBody.image(), header(message, MlflowKnativeConstants.IMAGE)),
-                first(fromBody.runId(), header(message, MlflowKnativeConstants.RUN_ID)));
+                first(fromBody.runId(), header(message, MlflowKnativeConstants.RUN_ID)),
+                fromBody.overrides());
+    }
+
+    /** A request from a map (a parsed JSON or YAML document); unknown fields and wrong types are errors. */
+    public static DeploymentRequest fromMap(Map<?, ?> map) {
+        for (Object key : map.keySet()) {
+            if (!FIELDS.contains(String.valueOf(key))) {
+                throw new InvalidRequestException("Unknown field '" + printable(String.valueOf(key))
+                                                  + "' in the deployment request; expected " + FIELDS);
+            }
+        }
+        Map<?, ?> resources = map(map, "resources");
+        for (Object key : resources.keySet()) {
+            if (!"requests".equals(key) && !"limits".equals(key)) {
+                throw new InvalidRequestException("Unknown field 'resources." + printable(String.valueOf(key))
+                                                  + "'; expected requests and limits");
+            }
+        }
+        Overrides overrides = new Overrides(strings(map(map, "env"), "env"),
+                strings(map(resources, "requests"), "resources.requests"),
+                strings(map(resources, "limits"), "resources.limits"),
+                integer(map, "minScale"), integer(map, "maxScale"));
+        return new DeploymentRequest(text(map, "name"), text(map, "namespace"), text(map, "modelUri"),
+                text(map, "image"), text(map, "runId"), overrides);
     }
 
     private static DeploymentRequest fromBody(Object body) {
@@ -55,17 +83,6 @@ final class RequestReader {
                                           + " or a model URI string");
     }
 
-    private static DeploymentRequest fromMap(Map<?, ?> map) {
-        for (Object key : map.keySet()) {
-            if (!FIELDS.contains(String.valueOf(key))) {
-                throw new InvalidRequestException("Unknown field '" + key + "' in the deployment request; expected "
-                                                  + FIELDS);
-            }
-        }
-        return new DeploymentRequest(text(map, "name"), text(map, "namespace"), text(map, "modelUri"),
-                text(map, "image"), text(map, "runId"));
-    }
-
     private static String text(Map<?, ?> map, String field) {
         Object value = map.get(field);
         if (value == null) {
@@ -73,9 +90,58 @@ final class RequestReader {
         }
         if (!(value instanceof String || value instanceof Number)) {
             throw new InvalidRequestException("Field '" + field + "' of the deployment request must be a string, not "
-                                              + value.getClass().getSimpleName());
+                                              + kind(value));
         }
         return value.toString();
+    }
+
+    private static Integer integer(Map<?, ?> map, String field) {
+        Object value = map.get(field);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+            long number = ((Number) value).longValue();
+            if (number >= Integer.MIN_VALUE && number <= Integer.MAX_VALUE) {
+                return (int) number;
+            }
+        }
+        throw new InvalidRequestException("Field '" + field + "' of the deployment request must be a whole number, not "
+                                          + printable(String.valueOf(value)));
+    }
+
+    private static Map<?, ?> map(Map<?, ?> map, String field) {
+        Object value = map.get(field);
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> nested)) {
+            throw new InvalidRequestException("Field '" + field + "' of the deployment request must be a mapping, not "
+                                              + kind(value));
+        }
+        return nested;
+    }
+
+    private static Map<String, String> strings(Map<?, ?> map, String field) {
+        Map<String, String> result = new LinkedHashMap<>();
+        map.forEach((key, value) -> {
+            if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
+                throw new InvalidRequestException("Field '" + field + "." + printable(String.valueOf(key))
+                                                  + "' must be a string, not " + kind(value));
+            }
+            result.put(String.valueOf(key), String.valueOf(value));
+        });
+        return result;
+    }
+
+    private static String kind(Object value) {
+        return value == null ? "null" : value instanceof Map ? "a mapping" : value instanceof List ? "a list"
+                : value.getClass().getSimpleName();
+    }
+
+    private static String printable(String value) {
+        String cut = value.length() > 80 ? value.substring(0, 80) + "…" : value;
+        return cut.replaceAll("\\p{Cntrl}", "?");
     }
 
     private static String header(Message message, String name) {

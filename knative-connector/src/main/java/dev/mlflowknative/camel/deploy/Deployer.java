@@ -13,6 +13,7 @@ import dev.mlflowknative.camel.ServiceNotFoundException;
 import dev.mlflowknative.camel.knative.ConflictRetry;
 import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.camel.knative.KnativeServices;
+import dev.mlflowknative.camel.knative.Overrides;
 import dev.mlflowknative.camel.knative.Ownership;
 import dev.mlflowknative.camel.knative.RolloutWatcher;
 import dev.mlflowknative.camel.knative.ServiceManifests;
@@ -149,7 +150,7 @@ public class Deployer {
         String runId = runIdOf(request, model);
         String recipe = prebuilt != null ? prebuilt : imageRecipe(runId);
         TemplateValues values = new TemplateValues(name, namespace, recipe, runId, request.modelUri());
-        Service desired = desired(values, recipe);
+        Service desired = desired(values, recipe, request.overrides());
 
         long started = System.nanoTime();
         Service live = services.get(namespace, name);
@@ -161,7 +162,7 @@ public class Deployer {
             ResolvedModel resolved = model == null ? null : models.resolve(model).requireServable();
             if (prebuilt == null) {
                 ModelImage image = images.ensure(resolved, settings.forceUpdate());
-                desired = desired(values.withImage(image.pinned()), recipe);
+                desired = desired(values.withImage(image.pinned()), recipe, request.overrides());
             }
             write = ConflictRetry.run(mode.name().toLowerCase() + " of " + namespace + "/" + name,
                     new WriteAttempt(live, desired, mode));
@@ -174,8 +175,8 @@ public class Deployer {
         return result;
     }
 
-    private Service desired(TemplateValues values, String recipe) {
-        Service desired = ServiceManifests.desired(template, values, recipe);
+    private Service desired(TemplateValues values, String recipe, Overrides overrides) {
+        Service desired = ServiceManifests.desired(template, values, recipe, overrides);
         if (settings.forceUpdate()) {
             Fingerprint.stampRestart(desired, Instant.now());
         }

@@ -1,15 +1,27 @@
 package dev.mlflowknative.camel.deploy;
 
+import dev.mlflowknative.camel.knative.Overrides;
+
 /**
  * What to deploy, or which service to act on. Fields may be null where an operation does not need them.
  *
  * @param name      the Knative Service name
  * @param namespace its namespace
- * @param modelUri  the MLflow model URI (recorded on the service)
- * @param image     a prebuilt image reference to run
- * @param runId     the MLflow run id of that image's model (the run-id cache key)
+ * @param modelUri  the MLflow model URI
+ * @param image     a prebuilt image reference to run instead of building one
+ * @param runId     the MLflow run id of a prebuilt image's model (the run-id cache key)
+ * @param overrides env, resources and scale bounds for this deployment
  */
-public record DeploymentRequest(String name, String namespace, String modelUri, String image, String runId) {
+public record DeploymentRequest(String name, String namespace, String modelUri, String image, String runId,
+        Overrides overrides) {
 
     public static final DeploymentRequest EMPTY = new DeploymentRequest(null, null, null, null, null);
+
+    public DeploymentRequest {
+        overrides = overrides == null ? Overrides.NONE : overrides;
+    }
+
+    public DeploymentRequest(String name, String namespace, String modelUri, String image, String runId) {
+        this(name, namespace, modelUri, image, runId, Overrides.NONE);
+    }
 }

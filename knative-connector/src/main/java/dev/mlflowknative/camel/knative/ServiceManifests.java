@@ -1,5 +1,6 @@
 package dev.mlflowknative.camel.knative;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -7,7 +8,11 @@ import java.util.Map;
 import dev.mlflowknative.camel.InvalidRequestException;
 import io.fabric8.knative.serving.v1.RevisionTemplateSpec;
 import io.fabric8.knative.serving.v1.Service;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 /**
  * The service the component wants to exist: the rendered template, with the ownership label and the run-id cache
@@ -19,7 +24,7 @@ public final class ServiceManifests {
     }
 
     public static Service desired(ServiceTemplate template, TemplateValues values) {
-        return desired(template, values, values.image());
+        return desired(template, values, values.image(), Overrides.NONE);
     }
 
     /**
@@ -27,14 +32,16 @@ public final class ServiceManifests {
      * digest is only known after the build, so the hash covers what decides the image (repository, tag, builder)
      * instead, and an unchanged deployment is recognised before building anything.
      */
-    public static Service desired(ServiceTemplate template, TemplateValues values, String imageRecipe) {
-        Service service = prepared(template, values);
-        Service basis = imageRecipe.equals(values.image()) ? service : prepared(template, values.withImage(imageRecipe));
+    public static Service desired(ServiceTemplate template, TemplateValues values, String imageRecipe,
+                                  Overrides overrides) {
+        Service service = prepared(template, values, overrides);
+        Service basis = imageRecipe.equals(values.image()) ? service
+                : prepared(template, values.withImage(imageRecipe), overrides);
         Fingerprint.stamp(service, basis, values.runId(), values.modelUri());
         return service;
     }
 
-    private static Service prepared(ServiceTemplate template, TemplateValues values) {
+    private static Service prepared(ServiceTemplate template, TemplateValues values, Overrides overrides) {
         Service service = template.render(values);
         ObjectMeta metadata = orEmpty(service.getMetadata());
         service.setMetadata(metadata);
@@ -55,8 +62,45 @@ public final class ServiceManifests {
         revision.setMetadata(orEmpty(revision.getMetadata()));
         revision.getMetadata().setAnnotations(mutable(revision.getMetadata().getAnnotations()));
 
+        apply(overrides, revision);
         Ownership.stamp(service);
         return service;
+    }
+
+    private static final String MIN_SCALE = "autoscaling.knative.dev/min-scale";
+    private static final String MAX_SCALE = "autoscaling.knative.dev/max-scale";
+
+    /** Env and resources go to the first container (the model server); scale bounds to the revision template. */
+    private static void apply(Overrides overrides, RevisionTemplateSpec revision) {
+        if (overrides.isEmpty()) {
+            return;
+        }
+        Container container = revision.getSpec().getContainers().get(0);
+        List<EnvVar> env = container.getEnv() == null ? new ArrayList<>() : new ArrayList<>(container.getEnv());
+        overrides.env().forEach((name, value) -> {
+            env.removeIf(existing -> name.equals(existing.getName()));
+            env.add(new EnvVar(name, value, null));
+        });
+        container.setEnv(env);
+        if (!overrides.requests().isEmpty() || !overrides.limits().isEmpty()) {
+            ResourceRequirements resources = container.getResources() == null ? new ResourceRequirements()
+                    : container.getResources();
+            resources.setRequests(merged(resources.getRequests(), overrides.requests()));
+            resources.setLimits(merged(resources.getLimits(), overrides.limits()));
+            container.setResources(resources);
+        }
+        if (overrides.minScale() != null) {
+            revision.getMetadata().getAnnotations().put(MIN_SCALE, overrides.minScale().toString());
+        }
+        if (overrides.maxScale() != null) {
+            revision.getMetadata().getAnnotations().put(MAX_SCALE, overrides.maxScale().toString());
+        }
+    }
+
+    private static Map<String, Quantity> merged(Map<String, Quantity> existing, Map<String, String> overrides) {
+        Map<String, Quantity> result = existing == null ? new LinkedHashMap<>() : new LinkedHashMap<>(existing);
+        overrides.forEach((name, quantity) -> result.put(name, new Quantity(quantity)));
+        return result;
     }
 
     private static void requireSame(ServiceTemplate template, String field, String rendered, String expected) {

@@ -49,6 +49,41 @@ class ServiceManifestsTest {
     }
 
     @Test
+    void overridesReachTheContainerAndTheRevisionAndChangeTheHash() throws IOException {
+        ServiceTemplate template = ServiceTemplate.parse("default", ServiceTemplateTest.defaultTemplate());
+        TemplateValues values = new TemplateValues("churn", "models", "img:1", "run-1", null);
+        Overrides overrides = new Overrides(java.util.Map.of("MLSERVER_INFER_WORKERS", "2", "LOG_LEVEL", "debug"),
+                java.util.Map.of("cpu", "500m"), java.util.Map.of("memory", "1Gi"), 1, 5);
+
+        Service service = ServiceManifests.desired(template, values, "img:1", overrides);
+
+        var container = service.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getEnv()).extracting(e -> e.getName() + "=" + e.getValue())
+                .containsExactly("LOG_LEVEL=debug", "MLSERVER_INFER_WORKERS=2");
+        assertThat(container.getResources().getRequests().get("cpu").toString()).isEqualTo("500m");
+        assertThat(container.getResources().getLimits().get("memory").toString()).isEqualTo("1Gi");
+        assertThat(service.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry("autoscaling.knative.dev/min-scale", "1")
+                .containsEntry("autoscaling.knative.dev/max-scale", "5");
+        assertThat(Fingerprint.configHashOf(service))
+                .isNotEqualTo(Fingerprint.configHashOf(ServiceManifests.desired(template, values)));
+    }
+
+    @Test
+    void invalidOverridesAreRefused() {
+        assertThatThrownBy(() -> new Overrides(java.util.Map.of("1BAD", "x"), null, null, null, null))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("Invalid environment variable name");
+        assertThatThrownBy(() -> new Overrides(null, java.util.Map.of("cpu", "lots"), null, null, null))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("Invalid quantity 'lots'");
+        assertThatThrownBy(() -> new Overrides(null, java.util.Map.of("gpu", "1"), null, null, null))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("Unknown resource 'gpu'");
+        assertThatThrownBy(() -> new Overrides(null, null, null, 5, 2))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("larger than maxScale");
+        assertThatThrownBy(() -> new Overrides(null, null, null, -1, null))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("between 0 and 1000");
+    }
+
+    @Test
     void templateNamingAnotherServiceIsRefused() {
         ServiceTemplate template = ServiceTemplate.parse("fixed.yaml", """
                 apiVersion: serving.knative.dev/v1
