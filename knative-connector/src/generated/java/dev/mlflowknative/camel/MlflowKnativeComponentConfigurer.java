@@ -59,6 +59,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "imageRepository": getOrCreateConfiguration(target).setImageRepository(property(camelContext, java.lang.String.class, value)); return true;
         case "imagetag":
         case "imageTag": getOrCreateConfiguration(target).setImageTag(property(camelContext, java.lang.String.class, value)); return true;
+        case "imagetardirectory":
+        case "imageTarDirectory": getOrCreateConfiguration(target).setImageTarDirectory(property(camelContext, java.lang.String.class, value)); return true;
         case "kubernetesclient":
         case "kubernetesClient": getOrCreateConfiguration(target).setKubernetesClient(property(camelContext, io.fabric8.kubernetes.client.KubernetesClient.class, value)); return true;
         case "lazystartproducer":
@@ -139,6 +141,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "imageRepository": return java.lang.String.class;
         case "imagetag":
         case "imageTag": return java.lang.String.class;
+        case "imagetardirectory":
+        case "imageTarDirectory": return java.lang.String.class;
         case "kubernetesclient":
         case "kubernetesClient": return io.fabric8.kubernetes.client.KubernetesClient.class;
         case "lazystartproducer":
@@ -215,6 +219,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "imageRepository": return getOrCreateConfiguration(target).getImageRepository();
         case "imagetag":
         case "imageTag": return getOrCreateConfiguration(target).getImageTag();
+        case "imagetardirectory":
+        case "imageTarDirectory": return getOrCreateConfiguration(target).getImageTarDirectory();
         case "kubernetesclient":
         case "kubernetesClient": return getOrCreateConfiguration(target).getKubernetesClient();
         case "lazystartproducer":

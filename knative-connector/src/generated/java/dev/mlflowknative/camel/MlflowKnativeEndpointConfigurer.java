@@ -49,6 +49,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "imageRepository": target.getConfiguration().setImageRepository(property(camelContext, java.lang.String.class, value)); return true;
         case "imagetag":
         case "imageTag": target.getConfiguration().setImageTag(property(camelContext, java.lang.String.class, value)); return true;
+        case "imagetardirectory":
+        case "imageTarDirectory": target.getConfiguration().setImageTarDirectory(property(camelContext, java.lang.String.class, value)); return true;
         case "kubernetesclient":
         case "kubernetesClient": target.getConfiguration().setKubernetesClient(property(camelContext, io.fabric8.kubernetes.client.KubernetesClient.class, value)); return true;
         case "lazystartproducer":
@@ -126,6 +128,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "imageRepository": return java.lang.String.class;
         case "imagetag":
         case "imageTag": return java.lang.String.class;
+        case "imagetardirectory":
+        case "imageTarDirectory": return java.lang.String.class;
         case "kubernetesclient":
         case "kubernetesClient": return io.fabric8.kubernetes.client.KubernetesClient.class;
         case "lazystartproducer":
@@ -199,6 +203,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "imageRepository": return target.getConfiguration().getImageRepository();
         case "imagetag":
         case "imageTag": return target.getConfiguration().getImageTag();
+        case "imagetardirectory":
+        case "imageTarDirectory": return target.getConfiguration().getImageTarDirectory();
         case "kubernetesclient":
         case "kubernetesClient": return target.getConfiguration().getKubernetesClient();
         case "lazystartproducer":

@@ -23,7 +23,7 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(35);
+        Set<String> props = new HashSet<>(36);
         props.add("allNamespaces");
         props.add("baseImage");
         props.add("buildTimeout");
@@ -38,6 +38,7 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
         props.add("forceUpdate");
         props.add("imageRepository");
         props.add("imageTag");
+        props.add("imageTarDirectory");
         props.add("kubernetesClient");
         props.add("lazyStartProducer");
         props.add("masterUrl");

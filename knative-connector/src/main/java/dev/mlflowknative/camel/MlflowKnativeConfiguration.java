@@ -71,6 +71,8 @@ public class MlflowKnativeConfiguration implements Cloneable {
     private long buildTimeout = 1_800_000L;
     @UriParam(label = "image,advanced")
     private String workDirectory;
+    @UriParam(label = "image,advanced")
+    private String imageTarDirectory;
     @UriParam(label = "docker")
     private String dockerHost;
     @UriParam(label = "docker")
@@ -385,6 +387,18 @@ public class MlflowKnativeConfiguration implements Cloneable {
      */
     public void setWorkDirectory(String workDirectory) {
         this.workDirectory = workDirectory;
+    }
+
+    public String getImageTarDirectory() {
+        return imageTarDirectory;
+    }
+
+    /**
+     * jib only: write images as tar files into this directory instead of pushing them (to try the tool without a
+     * registry; nothing can pull such an image). baseImage may then be "scratch".
+     */
+    public void setImageTarDirectory(String imageTarDirectory) {
+        this.imageTarDirectory = imageTarDirectory;
     }
 
     public String getDockerHost() {

@@ -13,7 +13,6 @@ import dev.mlflowknative.camel.image.RegistryCredentials;
 import dev.mlflowknative.camel.knative.KnativeServices;
 import dev.mlflowknative.camel.knative.ServiceTemplate;
 import dev.mlflowknative.camel.mlflow.MlflowClient;
-import dev.mlflowknative.camel.mlflow.MlflowHealthCheck;
 import dev.mlflowknative.camel.mlflow.MlflowSettings;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
 import io.fabric8.kubernetes.client.Config;
@@ -38,6 +37,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Deploy MLflow models to Knative Serving: deploy, create, update, delete, list and get Knative Services managed by
@@ -58,7 +59,7 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
     private MlflowKnativeConfiguration configuration;
 
     private KubernetesClient builtClient;
-    private MlflowHealthCheck healthCheck;
+    private final List<DependencyHealthCheck> healthChecks = new ArrayList<>();
     private ModelImages images;
     private Deployer deployer;
 
@@ -92,11 +93,16 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
             mlflow = settings.hasTrackingServer() ? new MlflowClient(settings) : null;
         }
         if (mlflow != null) {
-            healthCheck = MlflowHealthCheck.register(getCamelContext(), mlflow);
+            MlflowClient checked = mlflow;
+            healthChecks.add(DependencyHealthCheck.register(getCamelContext(), "mlflow-tracking-server",
+                    mlflow.server(), checked::ping));
         }
+        KnativeServices services = new KnativeServices(client);
+        healthChecks.add(DependencyHealthCheck.register(getCamelContext(), "kubernetes-api",
+                client.getMasterUrl().toString(), () -> services.ping(configuration.getNamespace())));
         ModelResolver models = new ModelResolver(mlflow);
-        images = configuration.getImageRepository() == null ? null : modelImages(models);
-        deployer = new Deployer(new KnativeServices(client), models, images, template,
+        images = emptyToNull(configuration.getImageRepository()) == null ? null : modelImages(models);
+        deployer = new Deployer(services, models, images, template,
                 new Deployer.Settings(Duration.ofMillis(configuration.getWaitTimeout()),
                         configuration.isForceUpdate(), configuration.isAllNamespaces()));
     }
@@ -108,10 +114,8 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
             builtClient.close();
             builtClient = null;
         }
-        if (healthCheck != null) {
-            MlflowHealthCheck.unregister(getCamelContext(), healthCheck);
-            healthCheck = null;
-        }
+        healthChecks.forEach(check -> DependencyHealthCheck.unregister(getCamelContext(), check));
+        healthChecks.clear();
         if (images != null) {
             images.close();
             images = null;
@@ -123,10 +127,10 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
     private KubernetesClient buildClient() {
         Config config = Config.autoConfigure(emptyToNull(configuration.getContext()));
         ConfigBuilder builder = new ConfigBuilder(config);
-        if (configuration.getMasterUrl() != null) {
+        if (emptyToNull(configuration.getMasterUrl()) != null) {
             builder.withMasterUrl(configuration.getMasterUrl());
         }
-        if (configuration.getOauthToken() != null) {
+        if (emptyToNull(configuration.getOauthToken()) != null) {
             builder.withOauthToken(configuration.getOauthToken());
         }
         LOG.debug("Building a Kubernetes client for context '{}'", configuration.getContext());
@@ -144,8 +148,9 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
                 : Path.of(System.getProperty("java.io.tmpdir"), "camel-mlflow-knative");
         Duration timeout = Duration.ofMillis(configuration.getBuildTimeout());
         ImageBuilder builder = switch (configuration.getBuilder()) {
-            case jib -> new JibImageBuilder(configuration.getBaseImage(), configuration.isEnableMlserver(), credentials,
-                    work.resolve("jib-cache"));
+            case jib -> new JibImageBuilder(emptyToNull(configuration.getBaseImage()), configuration.isEnableMlserver(),
+                    credentials, work.resolve("jib-cache"), emptyToNull(configuration.getImageTarDirectory()) == null
+                            ? null : Path.of(configuration.getImageTarDirectory()));
             case docker -> {
                 DockerClient docker = configuration.getDockerClient();
                 boolean built = docker == null;
@@ -153,13 +158,15 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
                     docker = DockerClients.create(configuration.getDockerHost(), configuration.isDockerTlsVerify(),
                             configuration.getDockerCertPath());
                 }
-                yield new DockerImageBuilder(docker, built, configuration.getBaseImage(),
+                yield new DockerImageBuilder(docker, built, emptyToNull(configuration.getBaseImage()),
                         configuration.isEnableMlserver(), configuration.getDockerNetworkMode(), credentials, timeout);
             }
         };
-        return new ModelImages(repository, configuration.getImageTag(), builder,
-                new RegistryClient(credentials, Duration.ofSeconds(30)), models, work.resolve("models"),
-                getComponent().imageBuilds());
+        RegistryClient registry = new RegistryClient(credentials, Duration.ofSeconds(30));
+        healthChecks.add(DependencyHealthCheck.register(getCamelContext(), "image-registry", repository.registry(),
+                () -> registry.ping(repository)));
+        return new ModelImages(repository, emptyToNull(configuration.getImageTag()), builder, registry, models,
+                work.resolve("models"), getComponent().imageBuilds());
     }
 
     private Path dockerConfigFile() {

@@ -1,6 +1,7 @@
 package dev.mlflowknative.camel.image;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -13,6 +14,7 @@ import com.google.cloud.tools.jib.api.JibContainerBuilder;
 import com.google.cloud.tools.jib.api.LogEvent;
 import com.google.cloud.tools.jib.api.RegistryException;
 import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.Port;
@@ -31,33 +33,47 @@ public class JibImageBuilder implements ImageBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger(JibImageBuilder.class);
 
+    /** A base image name meaning "no base": only the model layer (for trying the tool, not for serving). */
+    public static final String SCRATCH = "scratch";
+
     private final ImageReference baseImage;
     private final boolean mlserver;
     private final RegistryCredentials credentials;
     private final Path cacheDirectory;
+    private final Path tarDirectory;
 
-    public JibImageBuilder(String baseImage, boolean mlserver, RegistryCredentials credentials, Path cacheDirectory) {
+    /**
+     * @param tarDirectory write images as tar files there instead of pushing them, or null to push
+     */
+    public JibImageBuilder(String baseImage, boolean mlserver, RegistryCredentials credentials, Path cacheDirectory,
+                           Path tarDirectory) {
         if (baseImage == null || baseImage.isBlank()) {
             throw new InvalidRequestException("The jib builder needs baseImage: a serving base image in a registry with"
                                               + " MLflow and the model's requirements installed");
         }
-        this.baseImage = ImageReference.parse(baseImage);
+        this.baseImage = SCRATCH.equals(baseImage) ? null : ImageReference.parse(baseImage);
         this.mlserver = mlserver;
         this.credentials = credentials;
         this.cacheDirectory = cacheDirectory;
+        this.tarDirectory = tarDirectory;
+    }
+
+    public boolean writesTars() {
+        return tarDirectory != null;
     }
 
     @Override
     public String recipe() {
-        return "jib on " + baseImage + (mlserver ? " with mlserver" : "");
+        return "jib on " + (baseImage == null ? SCRATCH : baseImage) + (mlserver ? " with mlserver" : "")
+               + (tarDirectory == null ? "" : " into a tar");
     }
 
     @Override
     public String buildAndPush(ResolvedModel model, Path modelDir, ImageReference target, Map<String, String> labels) {
         long started = System.nanoTime();
-        LOG.info("Building {} on {} with Jib", target, baseImage);
+        LOG.info("Building {} on {} with Jib", target, baseImage == null ? SCRATCH : baseImage);
         try {
-            JibContainerBuilder container = Jib.from(registryImage(baseImage))
+            JibContainerBuilder container = (baseImage == null ? Jib.fromScratch() : Jib.from(registryImage(baseImage)))
                     .addFileEntriesLayer(FileEntriesLayer.builder().setName("mlflow-model")
                             .addEntryRecursive(modelDir, AbsoluteUnixPath.get(MODEL_PATH)).build())
                     .setEntrypoint(ServingCommand.entrypoint(mlserver))
@@ -65,14 +81,15 @@ public class JibImageBuilder implements ImageBuilder {
                     .addEnvironmentVariable("MLFLOW_DISABLE_ENV_CREATION", "True")
                     .addExposedPort(Port.tcp(PORT));
             labels.forEach(container::addLabel);
-            Containerizer to = Containerizer.to(registryImage(target))
-                    .setAllowInsecureRegistries(target.isLocal() || baseImage.isLocal())
+            Containerizer to = containerizer(target)
+                    .setAllowInsecureRegistries(target.isLocal() || (baseImage != null && baseImage.isLocal()))
                     .setToolName("camel-mlflow-knative")
                     .setBaseImageLayersCache(cacheDirectory.resolve("base"))
                     .setApplicationLayersCache(cacheDirectory.resolve("application"))
                     .addEventHandler(LogEvent.class, JibImageBuilder::log);
             String digest = container.containerize(to).getDigest().toString();
-            LOG.info("Pushed {}@{} in {} ms", target, digest, (System.nanoTime() - started) / 1_000_000);
+            LOG.info("{} {}@{} in {} ms", tarDirectory == null ? "Pushed" : "Wrote " + tarFile(target) + ":", target,
+                    digest, (System.nanoTime() - started) / 1_000_000);
             return digest;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -80,9 +97,21 @@ public class JibImageBuilder implements ImageBuilder {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ImageBuildException("Interrupted while building " + target, e);
-        } catch (IOException | CacheDirectoryCreationException | RegistryException e) {
+        } catch (IOException | CacheDirectoryCreationException | RegistryException | InvalidImageReferenceException e) {
             throw new ImageBuildException("Jib build of " + target + " failed: " + describe(e), e);
         }
+    }
+
+    private Containerizer containerizer(ImageReference target) throws InvalidImageReferenceException, IOException {
+        if (tarDirectory == null) {
+            return Containerizer.to(registryImage(target));
+        }
+        Files.createDirectories(tarDirectory);
+        return Containerizer.to(TarImage.at(tarFile(target)).named(target.toString()));
+    }
+
+    private Path tarFile(ImageReference target) {
+        return tarDirectory.resolve(target.repository().replace('/', '_') + "_" + target.tag() + ".tar");
     }
 
     private RegistryImage registryImage(ImageReference image) {

@@ -73,6 +73,9 @@ public class ModelImages implements AutoCloseable {
     }
 
     private Optional<ModelImage> cached(ImageReference target, String runId) {
+        if (builder instanceof JibImageBuilder jib && jib.writesTars()) {
+            return Optional.empty();
+        }
         return registry.lookup(target)
                 .filter(info -> runId.equals(info.labels().get(RUN_ID_LABEL)) && info.digest() != null)
                 .map(info -> new ModelImage(target, info.digest(), false));

@@ -90,6 +90,24 @@ public class RegistryClient {
         }
     }
 
+    /** Whether the registry answers its API root (200, or 401 asking for credentials, both mean it is up). */
+    public void ping(ImageReference image) {
+        String url = (image.isLocal() ? "http://" : "https://")
+                     + (image.registry().equals(ImageReference.DOCKER_HUB) ? "registry-1.docker.io" : image.registry())
+                     + "/v2/";
+        try {
+            int status = send(url, "application/json", null).statusCode();
+            if (status != 200 && status != 401) {
+                throw new ImageBuildException("Registry " + image.registry() + " answered HTTP " + status + " on /v2/");
+            }
+        } catch (IOException e) {
+            throw new ImageBuildException("Registry " + image.registry() + " is unreachable: " + describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageBuildException("Interrupted while checking registry " + image.registry(), e);
+        }
+    }
+
     private HttpResponse<byte[]> get(ImageReference image, String url, String accept)
             throws IOException, InterruptedException {
         HttpResponse<byte[]> response = send(url, accept, null);

@@ -8,6 +8,7 @@ import dev.mlflowknative.camel.KubernetesApiException;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.knative.serving.v1.ServiceList;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
@@ -65,6 +66,11 @@ public class KnativeServices {
                         .withLabel(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY_VALUE)
                         .withField("metadata.name", name)
                         .list().getItems());
+    }
+
+    /** One cheap call that needs the API server up and the list permission: for the health check. */
+    public void ping(String namespace) {
+        call("list", namespace, () -> services.inNamespace(namespace).list(new ListOptionsBuilder().withLimit(1L).build()));
     }
 
     public Watch watch(String namespace, String name, Watcher<Service> watcher) {

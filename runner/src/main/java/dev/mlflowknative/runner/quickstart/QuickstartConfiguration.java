@@ -1,51 +1,96 @@
 package dev.mlflowknative.runner.quickstart;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
 import dev.mlflowknative.runner.simulation.EmbeddedKubernetes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.PropertyInject;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Quickstart mode: starts an embedded Kubernetes API with the Knative CRD and a simulated Knative controller, and
- * hands its client to the component. Nothing here touches a real cluster.
+ * Quickstart mode: no cluster, no registry. Starts an embedded Kubernetes API with the Knative CRD and a simulated
+ * Knative controller, unpacks the bundled example MLflow model (a scikit-learn iris classifier) and drops a
+ * deployment request for it into the file-drop inbox; the image is built with Jib into a local tar.
  */
 public class QuickstartConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(QuickstartConfiguration.class);
-
-    @PropertyInject(value = "quickstart.kubernetes-port", defaultValue = "0")
-    private int kubernetesPort;
+    private static final List<String> MODEL_FILES = List.of("MLmodel", "conda.yaml", "input_example.json",
+            "model.skops", "python_env.yaml", "requirements.txt", "serving_input_example.json");
 
     private EmbeddedKubernetes cluster;
 
     @BindToRegistry("kubernetesClient")
-    public KubernetesClient kubernetesClient() {
-        return cluster().newClient();
+    public KubernetesClient kubernetesClient(CamelContext context) {
+        return cluster(context).newClient();
     }
 
     @Override
     public void configure(CamelContext camelContext) throws Exception {
+        cluster(camelContext);
         camelContext.addService(new ServiceSupport() {
             @Override
             protected void doStop() {
-                if (cluster != null) {
-                    cluster.close();
-                }
+                cluster.close();
             }
         });
+        Path home = Path.of(property(camelContext, "mlflow-knative.quickstart.directory"));
+        Path model = unpackModel(home.resolve("models/iris"));
+        Path inbox = Path.of(property(camelContext, "mlflow-knative.file-drop.inbox"));
+        Files.createDirectories(inbox);
+        Path request = inbox.resolve("iris.yaml");
+        Files.writeString(request, "name: iris\nmodelUri: " + model.toAbsolutePath() + "\nminScale: 1\n");
+        String base = "http://" + property(camelContext, "camel.server.host") + ":"
+                      + property(camelContext, "camel.server.port");
+        String token = property(camelContext, "mlflow-knative.api.token");
+        LOG.warn("""
+                QUICKSTART: an embedded Kubernetes API at {} with a SIMULATED Knative controller (no real cluster is \
+                touched, no container runs; images are written as tar files to {}).
+                  Dropped {} into the file-drop inbox; watch this log for its deployment. Then try:
+                    curl -s -H 'Authorization: Bearer {}' {}/deployments
+                    curl -s -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\
+                         -d '{"name": "iris-copy", "modelUri": "{}"}' {}/deployments
+                    curl -s -X DELETE -H 'Authorization: Bearer {}' {}/deployments/iris-copy
+                    curl -s {}/observe/health ; curl -s {}/openapi.yaml""",
+                cluster.url(), property(camelContext, "camel.component.mlflow-knative.image-tar-directory"), request,
+                token, base, token, model.toAbsolutePath(), base, token, base, base, base);
     }
 
-    private synchronized EmbeddedKubernetes cluster() {
+    private synchronized EmbeddedKubernetes cluster(CamelContext context) {
         if (cluster == null) {
-            cluster = EmbeddedKubernetes.start(kubernetesPort);
-            LOG.warn("QUICKSTART: using an embedded Kubernetes API at {} with a SIMULATED Knative controller. No real"
-                     + " cluster is touched and no container runs.", cluster.url());
+            cluster = EmbeddedKubernetes.start(Integer.parseInt(property(context,
+                    "mlflow-knative.quickstart.kubernetes-port")));
         }
         return cluster;
+    }
+
+    private static Path unpackModel(Path target) {
+        try {
+            Files.createDirectories(target);
+            for (String file : MODEL_FILES) {
+                try (InputStream in = QuickstartConfiguration.class.getResourceAsStream("/quickstart/iris-model/"
+                                                                                        + file)) {
+                    Files.copy(in, target.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String property(CamelContext context, String key) {
+        return context.getPropertiesComponent().resolveProperty(key)
+                .orElseThrow(() -> new IllegalStateException("Quickstart property " + key + " is not set"));
     }
 }

@@ -49,7 +49,7 @@ class ImageBuildBenchmark {
         String stamp = Long.toString(System.currentTimeMillis(), 36);
         try (DockerClient docker = Registries.docker()) {
             JibImageBuilder jib = new JibImageBuilder(Registries.servingBaseIn(registry), false,
-                    RegistryCredentials.none(), temp.resolve("jib-cache"));
+                    RegistryCredentials.none(), temp.resolve("jib-cache"), null);
             DockerImageBuilder dockerBuilder = new DockerImageBuilder(docker, false, Registries.servingBaseInDaemon(),
                     false, "host", RegistryCredentials.none(), Duration.ofMinutes(30));
 

@@ -14,7 +14,7 @@ class YamlRouteTest extends KnativeRouteTestSupport {
     @Test
     void yamlRouteWithParametersDeploysIntoTheConfiguredNamespace() throws Exception {
         PluginHelper.getRoutesLoader(context).loadRoutes(
-                PluginHelper.getResourceLoader(context).resolveResource("classpath:routes/deploy-with-parameters.camel.yaml"));
+                PluginHelper.getResourceLoader(context).resolveResource("classpath:yaml-routes/deploy-with-parameters.camel.yaml"));
 
         Object first = template.requestBodyAndHeaders("direct:yaml-deploy", null, Map.of(
                 MlflowKnativeConstants.SERVICE_NAME, "churn", MlflowKnativeConstants.IMAGE, "example.com/ml/churn:1",

@@ -58,7 +58,7 @@ class ImageBuildersTest {
     }
 
     private static JibImageBuilder jib(String base, RegistryCredentials credentials) {
-        return new JibImageBuilder(base, false, credentials, temp.resolve("jib-cache"));
+        return new JibImageBuilder(base, false, credentials, temp.resolve("jib-cache"), null);
     }
 
     private static DockerImageBuilder docker(String base, RegistryCredentials credentials) {

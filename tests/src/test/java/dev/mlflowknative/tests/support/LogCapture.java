@@ -25,7 +25,11 @@ public final class LogCapture implements AutoCloseable {
     }
 
     public List<String> lines() {
-        return appender.list.stream()
+        List<ILoggingEvent> events;
+        synchronized (appender) { // AppenderBase.doAppend appends under this lock
+            events = List.copyOf(appender.list);
+        }
+        return events.stream()
                 .map(e -> e.getLoggerName() + " " + e.getFormattedMessage()
                           + (e.getThrowableProxy() == null ? "" : "\n" + ThrowableProxyUtil.asString(e.getThrowableProxy())))
                 .toList();

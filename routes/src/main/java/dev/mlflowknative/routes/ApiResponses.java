@@ -1,0 +1,115 @@
+package dev.mlflowknative.routes;
+
+import java.net.http.HttpTimeoutException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.mlflowknative.camel.AlreadyExistsException;
+import dev.mlflowknative.camel.ImageBuildException;
+import dev.mlflowknative.camel.InvalidRequestException;
+import dev.mlflowknative.camel.KubernetesApiException;
+import dev.mlflowknative.camel.MlflowException;
+import dev.mlflowknative.camel.ModelNotFoundException;
+import dev.mlflowknative.camel.OwnershipException;
+import dev.mlflowknative.camel.RolloutFailedException;
+import dev.mlflowknative.camel.RolloutTimeoutException;
+import dev.mlflowknative.camel.ServiceNotFoundException;
+import dev.mlflowknative.camel.UnsupportedModelException;
+import dev.mlflowknative.camel.WriteConflictException;
+import dev.mlflowknative.camel.deploy.Action;
+import dev.mlflowknative.camel.deploy.DeploymentResult;
+import org.apache.camel.Exchange;
+
+/**
+ * Status codes and JSON bodies of the HTTP API, in one place: what each outcome and each error means to a client.
+ */
+public class ApiResponses {
+
+    /** Refuses a body that is not JSON (415) before anything reads it. */
+    public void requireJson(Exchange exchange) {
+        String type = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (type == null || !type.toLowerCase().startsWith("application/json")) {
+            throw new ApiException(415, "Send the request as JSON (Content-Type: application/json)");
+        }
+    }
+
+    /** 201 for a created service, 200 otherwise. */
+    public void success(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        respond(exchange, body instanceof DeploymentResult result && result.action() == Action.created ? 201 : 200);
+    }
+
+    /** Turns the caught exception into its status and an {"error", "message"} body. */
+    public Map<String, Object> failure(Exchange exchange) {
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        int status = statusOf(error);
+        respond(exchange, status);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", codeOf(status));
+        body.put("message", status == 500 ? "Internal error (see the runner's log)" : messageOf(error));
+        return body;
+    }
+
+    /**
+     * Sets the status and content type, and drops every other header: request headers (Authorization among them) must
+     * never be echoed into the response, and a form-encoded body's fields arrive as headers.
+     */
+    private static void respond(Exchange exchange, int status) {
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+    }
+
+    static int statusOf(Throwable error) {
+        if (error instanceof ApiException api) {
+            return api.getStatus();
+        }
+        if (error instanceof InvalidRequestException || error instanceof JsonProcessingException) {
+            return 400;
+        }
+        if (error instanceof ServiceNotFoundException || error instanceof ModelNotFoundException) {
+            return 404;
+        }
+        if (error instanceof OwnershipException || error instanceof AlreadyExistsException
+                || error instanceof WriteConflictException) {
+            return 409;
+        }
+        if (error instanceof UnsupportedModelException) {
+            return 422;
+        }
+        if (error instanceof RolloutTimeoutException
+                || (error instanceof MlflowException mlflow && mlflow.getCause() instanceof HttpTimeoutException)) {
+            return 504;
+        }
+        if (error instanceof MlflowException || error instanceof KubernetesApiException
+                || error instanceof ImageBuildException || error instanceof RolloutFailedException) {
+            return 502;
+        }
+        return 500;
+    }
+
+    private static String codeOf(int status) {
+        return switch (status) {
+            case 400 -> "bad_request";
+            case 401 -> "unauthorized";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 409 -> "conflict";
+            case 413 -> "too_large";
+            case 415 -> "unsupported_media_type";
+            case 422 -> "unprocessable";
+            case 502 -> "upstream_failed";
+            case 503 -> "unavailable";
+            case 504 -> "upstream_timeout";
+            default -> "internal";
+        };
+    }
+
+    private static String messageOf(Throwable error) {
+        if (error instanceof JsonProcessingException json) {
+            return "Malformed JSON: " + json.getOriginalMessage();
+        }
+        return error == null || error.getMessage() == null ? "" : error.getMessage();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.mlflowknative.routes;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.mlflowknative.camel.InvalidRequestException;
+import dev.mlflowknative.camel.RequestReader;
+import dev.mlflowknative.camel.deploy.DeploymentRequest;
+import org.apache.camel.Exchange;
+
+/**
+ * The file-drop route's helpers: a deployment request file (.yaml, .yml or .json) becomes a request; a failed one
+ * gets a report beside it in failed/.
+ */
+public class DeploymentFiles {
+
+    /** Requests are small; a bigger file is refused before parsing. */
+    public static final int MAX_BYTES = 64 * 1024;
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Parses the file's content; the service name defaults to the file name without extension. */
+    public DeploymentRequest parse(byte[] content, String fileName) {
+        if (content.length > MAX_BYTES) {
+            throw new InvalidRequestException("Deployment file " + fileName + " has " + content.length
+                                              + " bytes; at most " + MAX_BYTES + " are accepted");
+        }
+        JsonNode document;
+        try {
+            document = (fileName.toLowerCase().endsWith(".json") ? JSON : YAML).readTree(content);
+        } catch (IOException e) {
+            throw new InvalidRequestException("Deployment file " + fileName + " is not valid "
+                                              + (fileName.toLowerCase().endsWith(".json") ? "JSON" : "YAML") + ": "
+                                              + firstLine(e));
+        }
+        if (document == null || !document.isObject()) {
+            throw new InvalidRequestException("Deployment file " + fileName + " must hold one mapping with at least"
+                                              + " modelUri (and name, namespace, env, resources, minScale, maxScale)");
+        }
+        Map<?, ?> fields = JSON.convertValue(document, Map.class);
+        if (!fields.containsKey("name")) {
+            Map<Object, Object> withName = new LinkedHashMap<>(fields);
+            withName.put("name", baseName(fileName));
+            fields = withName;
+        }
+        return RequestReader.fromMap(fields);
+    }
+
+    /** A key for the idempotent repository: the same content is deployed once. */
+    public String contentKey(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Writes failed/&lt;file&gt;.error.json beside the failed file (named as it will be moved): which file, what
+     * failed, why, when.
+     */
+    public void writeFailureReport(Exchange exchange, String failedDirectory) throws IOException {
+        String fileName = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        String movedName = exchange.getProperty("movedName", fileName, String.class);
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("file", fileName);
+        report.put("failedAt", Instant.now().toString());
+        report.put("error", error == null ? "unknown" : error.getClass().getSimpleName());
+        report.put("message", error == null ? "" : String.valueOf(error.getMessage()));
+        Object request = exchange.getProperty("mlflowKnativeRequest");
+        if (request instanceof DeploymentRequest deployment) {
+            report.put("deployment", deployment.namespace() == null ? deployment.name()
+                    : deployment.namespace() + "/" + deployment.name());
+            report.put("modelUri", deployment.modelUri());
+        }
+        Path directory = Path.of(failedDirectory);
+        Files.createDirectories(directory);
+        Files.writeString(directory.resolve(movedName + ".error.json"),
+                JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report), StandardCharsets.UTF_8);
+    }
+
+    private static String baseName(String fileName) {
+        int dot = fileName.lastIndexOf('.');
+        return dot > 0 ? fileName.substring(0, dot) : fileName;
+    }
+
+    private static String firstLine(IOException e) {
+        String message = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse("").trim();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.mlflowknative.routes;
+
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlflowknative.camel.deploy.DeploymentRequest;
+import org.apache.camel.Header;
+
+/**
+ * Receives MLflow model-registry webhooks (MLflow 3): checks the HMAC signature of {@code <delivery id>.<timestamp>.<body>}
+ * ({@code X-MLflow-Signature: v1,<base64 HMAC-SHA256>}) with the shared secret, refuses stale timestamps, ignores
+ * replayed delivery ids, and tells which deployments to redeploy: those following a model alias that was set
+ * ({@code model_version_alias.created}), and those following {@code /latest} of a model that got a new version
+ * ({@code model_version.created}).
+ */
+public class WebhookVerifier {
+
+    static final Duration TOLERANCE = Duration.ofMinutes(5);
+    private static final int REMEMBERED_DELIVERIES = 10_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final byte[] secret;
+    private final ScheduledDeployments deployments;
+    private final Clock clock;
+    private final Map<String, Boolean> seen = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED_DELIVERIES;
+        }
+    };
+
+    public WebhookVerifier(String secret, ScheduledDeployments deployments) {
+        this(secret, deployments, Clock.systemUTC());
+    }
+
+    WebhookVerifier(String secret, ScheduledDeployments deployments, Clock clock) {
+        this.secret = secret == null || secret.isBlank() ? null : secret.getBytes(StandardCharsets.UTF_8);
+        this.deployments = deployments;
+        this.clock = clock;
+    }
+
+    /** The deployments to redeploy for this delivery (empty for events that concern none, and for replays). */
+    public List<DeploymentRequest> verify(byte[] body, @Header("X-MLflow-Delivery-Id") String deliveryId,
+                                          @Header("X-MLflow-Timestamp") String timestamp,
+                                          @Header("X-MLflow-Signature") String signature) {
+        if (secret == null) {
+            throw new ApiException(503, "The MLflow webhook is disabled: no secret is configured"
+                                        + " (mlflow-knative.webhook.secret or MLFLOW_KNATIVE_WEBHOOK_SECRET)");
+        }
+        if (deliveryId == null || timestamp == null || signature == null) {
+            throw new ApiException(401, "Missing X-MLflow-Delivery-Id, X-MLflow-Timestamp or X-MLflow-Signature");
+        }
+        long sent;
+        try {
+            sent = Long.parseLong(timestamp.trim());
+        } catch (NumberFormatException e) {
+            throw new ApiException(401, "X-MLflow-Timestamp is not a Unix timestamp");
+        }
+        if (Math.abs(clock.instant().getEpochSecond() - sent) > TOLERANCE.toSeconds()) {
+            throw new ApiException(401, "Webhook timestamp is more than " + TOLERANCE.toMinutes()
+                                        + " minutes away from now: refused as stale or replayed");
+        }
+        if (!MessageDigest.isEqual(expectedSignature(deliveryId, timestamp.trim(), body),
+                signature.trim().getBytes(StandardCharsets.UTF_8))) {
+            throw new ApiException(401, "Invalid webhook signature");
+        }
+        synchronized (seen) {
+            if (seen.put(deliveryId, Boolean.TRUE) != null) {
+                return List.of();
+            }
+        }
+        return affected(body);
+    }
+
+    private List<DeploymentRequest> affected(byte[] body) {
+        JsonNode event;
+        try {
+            event = JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new ApiException(400, "Webhook body is not JSON");
+        }
+        String entity = event.path("entity").asText();
+        String action = event.path("action").asText();
+        JsonNode data = event.path("data");
+        if (entity.equals("model_version_alias") && action.equals("created")) {
+            return deployments.following(data.path("name").asText(), data.path("alias").asText());
+        }
+        if (entity.equals("model_version") && action.equals("created")) {
+            String uri = "models:/" + data.path("name").asText() + "/latest";
+            return deployments.all().stream().filter(r -> r.modelUri().equals(uri)).toList();
+        }
+        return List.of();
+    }
+
+    private byte[] expectedSignature(String deliveryId, String timestamp, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            mac.update((deliveryId + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
+            mac.update(body);
+            return ("v1," + Base64.getEncoder().encodeToString(mac.doFinal())).getBytes(StandardCharsets.UTF_8);
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.mlflowknative.runner;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.cluster.CamelClusterService;
+import org.apache.camel.component.kubernetes.cluster.KubernetesClusterService;
+import org.apache.camel.component.kubernetes.cluster.LeaseResourceType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runner's own wiring: with several replicas, the leader election the file and timer routes run under
+ * (camel-master on a Kubernetes Lease); the inbox directories.
+ */
+public class RunnerConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunnerConfiguration.class);
+
+    private CamelContext context;
+
+    /** With HA, the replicas elect a leader on a Kubernetes Lease. */
+    private CamelClusterService clusterService() {
+        String haNamespace = property("mlflow-knative.ha.namespace", "default");
+        String leaseName = property("mlflow-knative.ha.lease-name", "mlflow-knative-runner");
+        String podName = property("mlflow-knative.ha.pod-name", "");
+        String masterUrl = property("mlflow-knative.ha.master-url", "");
+        KubernetesClusterService service = new KubernetesClusterService();
+        service.setId("mlflow-knative");
+        service.setKubernetesNamespace(haNamespace);
+        service.setKubernetesResourceName(leaseName);
+        service.setLeaseResourceType(LeaseResourceType.Lease);
+        service.setClusterLabels(Map.of("app.kubernetes.io/name", "mlflow-knative-runner"));
+        service.setLeaseDurationMillis(Long.parseLong(property("mlflow-knative.ha.lease-duration", "15000")));
+        service.setRenewDeadlineMillis(Long.parseLong(property("mlflow-knative.ha.renew-deadline", "10000")));
+        service.setRetryPeriodMillis(Long.parseLong(property("mlflow-knative.ha.retry-period", "2000")));
+        if (!podName.isBlank()) {
+            service.setPodName(podName);
+        }
+        if (!masterUrl.isBlank()) {
+            service.setMasterUrl(masterUrl);
+        }
+        LOG.info("High availability: the file drop and the scheduled redeploy run on the leader elected on Lease {}/{}"
+                 + " (this replica: {})", haNamespace, leaseName, podName.isBlank() ? "HOSTNAME" : podName);
+        return service;
+    }
+
+    @Override
+    public void configure(CamelContext camelContext) throws Exception {
+        this.context = camelContext;
+        if (Boolean.parseBoolean(property("mlflow-knative.ha.enabled", "false"))) {
+            // camel-master looks its cluster service up among the context's services
+            camelContext.addService(clusterService());
+            camelContext.getPropertiesComponent().addOverrideProperty("mlflow-knative.ha.route-prefix",
+                    "master:mlflow-knative:");
+        }
+        if (Boolean.parseBoolean(property("mlflow-knative.file-drop.enabled", "false"))) {
+            String inbox = property("mlflow-knative.file-drop.inbox", "");
+            if (inbox.isBlank()) {
+                throw new IllegalArgumentException("mlflow-knative.file-drop.inbox must name a directory when the file"
+                                                   + " drop is enabled");
+            }
+            for (String directory : new String[] { "", "done", "failed" }) {
+                Files.createDirectories(Path.of(inbox, directory));
+            }
+            LOG.info("File drop: watching {} (done/ and failed/ beside it)", Path.of(inbox).toAbsolutePath());
+        }
+    }
+
+    private String property(String key, String fallback) {
+        return context.getPropertiesComponent().resolveProperty(key).map(String::trim).orElse(fallback);
+    }
+}

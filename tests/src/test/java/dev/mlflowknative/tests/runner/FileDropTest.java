@@ -1,0 +1,149 @@
+package dev.mlflowknative.tests.runner;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlflowknative.camel.knative.Fingerprint;
+import dev.mlflowknative.tests.support.RunnerTestSupport;
+import dev.mlflowknative.tests.support.TestServices;
+import io.fabric8.knative.serving.v1.Service;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The file-drop route of the runner, with real files in a real inbox. */
+class FileDropTest extends RunnerTestSupport {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private final Path inbox = createInbox();
+
+    @Override
+    protected void properties(Properties properties) {
+        properties.put("mlflow-knative.file-drop.enabled", "true");
+        properties.put("mlflow-knative.file-drop.inbox", inbox.toString());
+        properties.put("mlflow-knative.file-drop.poll-delay", "200");
+    }
+
+    private static Path createInbox() {
+        try {
+            return Files.createTempDirectory(work, "inbox");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private List<String> filesIn(String directory) {
+        try (Stream<Path> files = Files.list(inbox.resolve(directory))) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private JsonNode report(String droppedName) throws IOException {
+        String stem = droppedName.substring(0, droppedName.lastIndexOf('.'));
+        Path report = filesIn("failed").stream().filter(f -> f.startsWith(stem + "-") && f.endsWith(".error.json"))
+                .map(inbox.resolve("failed")::resolve).findFirst().orElseThrow();
+        return new ObjectMapper().readTree(report.toFile());
+    }
+
+    @Test
+    void aDroppedRequestIsDeployedAndMovedToDone() throws Exception {
+        Files.writeString(inbox.resolve("iris.yaml"), """
+                name: iris-file
+                modelUri: models:/iris/1
+                env:
+                  LOG_LEVEL: debug
+                minScale: 1
+                """);
+
+        eventually(WAIT, () -> assertThat(filesIn("done")).singleElement()
+                .satisfies(name -> assertThat(name).matches("iris-\\d{8}T\\d{9}\\.yaml")));
+        Service live = liveService("default", "iris-file");
+        assertThat(live.getMetadata().getAnnotations()).containsEntry(Fingerprint.RUN_ID_ANNOTATION,
+                TestServices.fixtures().at("/iris/runs/0").asText());
+        assertThat(live.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .anySatisfy(env -> assertThat(env.getName() + "=" + env.getValue()).isEqualTo("LOG_LEVEL=debug"));
+        assertThat(live.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry("autoscaling.knative.dev/min-scale", "1");
+        assertThat(filesIn("failed")).isEmpty();
+        assertThat(filesIn("")).containsOnly("done", "failed", ".deployed-contents");
+    }
+
+    @Test
+    void jsonWorksAndTheNameDefaultsToTheFileName() throws Exception {
+        Files.writeString(inbox.resolve("iris-json.json"), "{\"modelUri\": \"models:/iris@champion\"}");
+        eventually(WAIT, () -> assertThat(filesIn("done")).hasSize(1));
+        assertThat(liveService("default", "iris-json")).isNotNull();
+    }
+
+    @Test
+    void theSameContentIsDeployedOnce() throws Exception {
+        String content = "name: iris-once\nmodelUri: models:/iris/2\n";
+        Files.writeString(inbox.resolve("first.yaml"), content);
+        eventually(WAIT, () -> assertThat(filesIn("done")).hasSize(1));
+        calls.clear();
+
+        Files.writeString(inbox.resolve("again.yaml"), content);
+
+        eventually(WAIT, () -> assertThat(filesIn("done")).hasSize(2));
+        assertThat(calls.calls()).isEmpty();
+        assertThat(filesIn("failed")).isEmpty();
+    }
+
+    @Test
+    void badFilesGoToFailedWithAReportAndNothingIsLost() throws Exception {
+        Files.writeString(inbox.resolve("broken.yaml"), "name: x\nmodelUri: [unclosed\n");
+        Files.writeString(inbox.resolve("list.yaml"), "- a\n- b\n");
+        Files.writeString(inbox.resolve("bad-name.yaml"), "name: Not_A_Valid_Name\nmodelUri: models:/iris/1\n");
+        Files.writeString(inbox.resolve("unknown.yaml"), "name: unknown\nmodelUri: models:/no-such-model@x\n");
+        Files.writeString(inbox.resolve("onnx.yaml"), "name: onnx\nmodelUri: models:/onnx-only/1\n");
+        Files.writeString(inbox.resolve("field.yaml"), "name: field\nmodelUri: models:/iris/1\nreplicas: 3\n");
+        Files.write(inbox.resolve("huge.yaml"), ("name: huge\nmodelUri: models:/iris/1\n# "
+                                                 + "x".repeat(70_000) + "\n").getBytes(StandardCharsets.UTF_8));
+        Files.writeString(inbox.resolve("good.yaml"), "name: good\nmodelUri: models:/iris/1\n");
+
+        eventually(WAIT, () -> {
+            assertThat(filesIn("done")).hasSize(1);
+            assertThat(filesIn("failed")).hasSize(14);
+        });
+        assertThat(report("broken.yaml").path("message").asText()).contains("is not valid YAML");
+        assertThat(report("list.yaml").path("message").asText()).contains("must hold one mapping");
+        assertThat(report("bad-name.yaml").path("message").asText()).contains("Invalid service name 'Not_A_Valid_Name'");
+        assertThat(report("unknown.yaml").path("message").asText())
+                .isEqualTo("Registered model 'no-such-model' does not exist");
+        assertThat(report("unknown.yaml").path("deployment").asText()).isEqualTo("unknown");
+        assertThat(report("unknown.yaml").path("modelUri").asText()).isEqualTo("models:/no-such-model@x");
+        assertThat(report("onnx.yaml").path("error").asText()).isEqualTo("UnsupportedModelException");
+        assertThat(report("field.yaml").path("message").asText()).contains("Unknown field 'replicas'");
+        assertThat(report("huge.yaml").path("message").asText()).contains("at most 65536 are accepted");
+        assertThat(liveService("default", "good")).isNotNull();
+        assertThat(liveService("default", "unknown")).isNull();
+        assertThat(filesIn("")).containsOnly("done", "failed", ".deployed-contents");
+    }
+
+    @Test
+    void aFileStillBeingWrittenIsNotRead() throws Exception {
+        Path file = inbox.resolve("slow.yaml");
+        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW)) {
+            for (String part : List.of("name: slow\n", "modelUri: mod", "els:/iris/", "1\n")) {
+                out.write(part.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                Thread.sleep(600);
+            }
+        }
+        eventually(WAIT, () -> assertThat(filesIn("done")).hasSize(1));
+        assertThat(filesIn("failed")).isEmpty();
+        assertThat(liveService("default", "slow")).isNotNull();
+    }
+}

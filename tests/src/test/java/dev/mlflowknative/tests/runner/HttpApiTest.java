@@ -1,0 +1,145 @@
+package dev.mlflowknative.tests.runner;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.mlflowknative.tests.support.RunnerTestSupport;
+import io.fabric8.knative.client.KnativeClient;
+import io.fabric8.knative.serving.v1.ServiceBuilder;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The runner's HTTP API over real HTTP. */
+class HttpApiTest extends RunnerTestSupport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private HttpResponse<String> post(String json) {
+        return send(authorized("/deployments").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    private static JsonNode body(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+
+    @Test
+    void requestsWithoutTheRightTokenAreRefused() {
+        HttpResponse<String> none = send(java.net.http.HttpRequest.newBuilder(uri("/deployments")).GET());
+        HttpResponse<String> wrong = send(java.net.http.HttpRequest.newBuilder(uri("/deployments"))
+                .header("Authorization", "Bearer not-it").GET());
+        HttpResponse<String> basic = send(java.net.http.HttpRequest.newBuilder(uri("/deployments"))
+                .header("Authorization", "Basic " + TOKEN).DELETE());
+
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(body(none).path("error").asText()).isEqualTo("unauthorized");
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(basic.statusCode()).isIn(401, 405);
+        assertThat(none.headers().map().keySet()).noneMatch(h -> h.equalsIgnoreCase("Authorization"));
+    }
+
+    @Test
+    void deployGetListAndDeleteARealModel() {
+        HttpResponse<String> created = post("{\"name\": \"iris-api\", \"modelUri\": \"models:/iris/1\","
+                                            + " \"env\": {\"A\": \"1\"}, \"maxScale\": 3}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(body(created).path("action").asText()).isEqualTo("created");
+        assertThat(body(created).path("imageDigest").asText()).startsWith("sha256:");
+        assertThat(created.headers().map().keySet()).noneMatch(h -> h.equalsIgnoreCase("Authorization"));
+
+        HttpResponse<String> again = post("{\"name\": \"iris-api\", \"modelUri\": \"models:/iris/1\","
+                                          + " \"env\": {\"A\": \"1\"}, \"maxScale\": 3}");
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(body(again).path("action").asText()).isEqualTo("unchanged");
+
+        HttpResponse<String> one = send(authorized("/deployments/iris-api").GET());
+        assertThat(one.statusCode()).isEqualTo(200);
+        assertThat(body(one).path("revision").asText()).isEqualTo("iris-api-00001");
+
+        HttpResponse<String> list = send(authorized("/deployments").GET());
+        assertThat(list.statusCode()).isEqualTo(200);
+        assertThat(body(list)).extracting(n -> n.path("name").asText()).containsExactly("iris-api");
+
+        HttpResponse<String> deleted = send(authorized("/deployments/iris-api").DELETE());
+        assertThat(deleted.statusCode()).isEqualTo(200);
+        assertThat(body(deleted).path("action").asText()).isEqualTo("deleted");
+        HttpResponse<String> absent = send(authorized("/deployments/iris-api").DELETE());
+        assertThat(body(absent).path("action").asText()).isEqualTo("absent");
+        assertThat(send(authorized("/deployments/iris-api").GET()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void badRequestsGetClearStatusCodes() {
+        HttpResponse<String> badJson = post("{\"name\": ");
+        assertThat(badJson.statusCode()).isEqualTo(400);
+        assertThat(body(badJson).path("message").asText()).startsWith("Malformed JSON");
+
+        HttpResponse<String> badName = post("{\"name\": \"Bad_Name\", \"modelUri\": \"models:/iris/1\"}");
+        assertThat(badName.statusCode()).isEqualTo(400);
+        assertThat(body(badName).path("message").asText()).contains("Invalid service name 'Bad_Name'");
+
+        HttpResponse<String> unknownField = post("{\"name\": \"x\", \"modelUri\": \"models:/iris/1\", \"y\": 1}");
+        assertThat(unknownField.statusCode()).isEqualTo(400);
+
+        HttpResponse<String> form = send(authorized("/deployments").header("Content-Type",
+                "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("{bad")));
+        assertThat(form.statusCode()).isEqualTo(415);
+
+        HttpResponse<String> huge = post("{\"name\": \"x\", \"modelUri\": \"" + "m".repeat(70_000) + "\"}");
+        assertThat(huge.statusCode()).isEqualTo(413);
+
+        HttpResponse<String> unknownModel = post("{\"name\": \"x\", \"modelUri\": \"models:/iris@no-such-alias\"}");
+        assertThat(unknownModel.statusCode()).isEqualTo(404);
+        assertThat(body(unknownModel).path("message").asText()).isEqualTo("Model 'iris' has no alias 'no-such-alias'");
+
+        HttpResponse<String> notServable = post("{\"name\": \"x\", \"modelUri\": \"models:/onnx-only/1\"}");
+        assertThat(notServable.statusCode()).isEqualTo(422);
+
+        HttpResponse<String> badGetName = send(authorized("/deployments/Bad_Name").GET());
+        assertThat(badGetName.statusCode()).isEqualTo(400);
+        assertThat(liveService("default", "x")).isNull();
+    }
+
+    @Test
+    void aForeignServiceIsAConflictAndStaysUntouched() {
+        admin.adapt(KnativeClient.class).services().resource(new ServiceBuilder().withNewMetadata()
+                .withName("foreign").withNamespace("default").endMetadata().withNewSpec().withNewTemplate()
+                .withNewSpec().addNewContainer().withImage("example.com/app:1").endContainer().endSpec()
+                .endTemplate().endSpec().build()).create();
+
+        HttpResponse<String> deleted = send(authorized("/deployments/foreign").DELETE());
+        HttpResponse<String> deployed = post("{\"name\": \"foreign\", \"modelUri\": \"models:/iris/1\"}");
+
+        assertThat(deleted.statusCode()).isEqualTo(409);
+        assertThat(body(deleted).path("message").asText()).contains("app.kubernetes.io/managed-by=mlflow-knative");
+        assertThat(deployed.statusCode()).isEqualTo(409);
+        assertThat(liveService("default", "foreign").getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getImage()).isEqualTo("example.com/app:1");
+    }
+
+    @Test
+    void theOpenApiDescriptionIsServedAndHealthAndMetricsAreUp() throws Exception {
+        HttpResponse<String> openapi = send(java.net.http.HttpRequest.newBuilder(uri("/openapi.yaml")).GET());
+        assertThat(openapi.statusCode()).isEqualTo(200);
+        JsonNode spec = new ObjectMapper(new YAMLFactory()).readTree(openapi.body());
+        assertThat(spec.path("paths").fieldNames()).toIterable().containsExactlyInAnyOrder("/deployments",
+                "/deployments/{name}");
+
+        post("{\"name\": \"iris-metrics\", \"modelUri\": \"models:/iris/2\"}");
+        HttpResponse<String> health = send(java.net.http.HttpRequest.newBuilder(uri("/observe/health")).GET());
+        assertThat(health.body()).contains("kubernetes-api:", "mlflow-tracking-server:", "image-registry:");
+        assertThat(body(health).path("status").asText()).as(health.body()).isEqualTo("UP");
+        HttpResponse<String> metrics = send(java.net.http.HttpRequest.newBuilder(uri("/observe/metrics")).GET());
+        assertThat(metrics.body())
+                .contains("mlflow_knative_deployments_total{outcome=\"created\",trigger=\"api\"} 1.0")
+                .contains("mlflow_knative_deploy_duration_seconds_bucket{changed=\"true\",trigger=\"api\"");
+    }
+}

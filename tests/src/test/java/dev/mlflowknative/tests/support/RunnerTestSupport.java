@@ -1,0 +1,159 @@
+package dev.mlflowknative.tests.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+
+import dev.mlflowknative.runner.simulation.EmbeddedKubernetes;
+import dev.mlflowknative.runner.simulation.RevisionVerdict;
+import io.fabric8.knative.client.KnativeClient;
+import io.fabric8.knative.serving.v1.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import dev.mlflowknative.runner.Runner;
+import org.apache.camel.CamelContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * The runner itself ({@link Runner}, camel-main with its application.properties and the real YAML route files),
+ * started in this JVM for each test against the embedded Kubernetes API, the real MLflow server and the real
+ * registry, with real HTTP and real directories. Subclasses add or change properties in {@link #properties}.
+ */
+public abstract class RunnerTestSupport {
+
+    public static final String TOKEN = "runner-test-token-5f2c";
+    public static final String WEBHOOK_SECRET = "webhook-test-secret-9d1e";
+
+    protected static EmbeddedKubernetes cluster;
+    protected static KubernetesClient admin;
+    protected static Path work;
+    protected final ApiCallLog calls = new ApiCallLog();
+    protected final int port = freePort();
+    protected final HttpClient http = HttpClient.newHttpClient();
+    private KubernetesClient componentClient;
+
+    @BeforeAll
+    static void startCluster() throws IOException {
+        cluster = EmbeddedKubernetes.start(0);
+        admin = cluster.newClient();
+        work = Files.createTempDirectory("runner-test");
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        admin.close();
+        cluster.close();
+    }
+
+    protected Runner runner;
+    protected CamelContext context;
+
+    @BeforeEach
+    void startRunner() throws Exception {
+        componentClient = new KubernetesClientBuilder().withConfig(cluster.clientConfig())
+                .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("api-call-log", calls))
+                .build();
+        runner = new Runner();
+        runner.bind("kubernetesClient", componentClient);
+        runner.setOverrideProperties(runnerProperties());
+        runner.start();
+        context = runner.getCamelContext();
+    }
+
+    @AfterEach
+    void stopRunner() {
+        if (runner != null) {
+            runner.stop();
+        }
+    }
+
+    @AfterEach
+    void cleanCluster() {
+        cluster.controller().setVerdicts(service -> RevisionVerdict.READY);
+        admin.adapt(KnativeClient.class).services().inAnyNamespace().delete();
+        if (componentClient != null) {
+            componentClient.close();
+        }
+    }
+
+    private Properties runnerProperties() {
+        Properties properties = new Properties();
+        properties.put("camel.server.port", String.valueOf(port));
+        properties.put("camel.management.port", String.valueOf(port));
+        properties.put("camel.server.host", "127.0.0.1");
+        properties.put("camel.management.host", "127.0.0.1");
+        properties.put("camel.main.shutdown-timeout", "60");
+        properties.put("mlflow-knative.api.token", TOKEN);
+        properties.put("mlflow-knative.work-directory", work.resolve("work").toString());
+        properties.put("camel.component.mlflow-knative.tracking-uri", TestServices.mlflowUri().toString());
+        properties.put("camel.component.mlflow-knative.wait-timeout", "30s");
+        properties.put("camel.component.mlflow-knative.builder", "jib");
+        properties.put("camel.component.mlflow-knative.image-repository", Registries.registry() + "/runner-tests/models");
+        properties.put("camel.component.mlflow-knative.base-image", Registries.servingBaseIn(Registries.registry()));
+        properties.put("camel.component.mlflow-knative.work-directory", work.resolve("work").toString());
+        properties(properties);
+        return properties;
+    }
+
+    /** Adds or changes the runner's properties for this test class. */
+    protected void properties(Properties properties) {
+    }
+
+    protected URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    protected HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected HttpRequest.Builder authorized(String path) {
+        return HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + TOKEN);
+    }
+
+    protected static Service liveService(String namespace, String name) {
+        return admin.adapt(KnativeClient.class).services().inNamespace(namespace).withName(name).get();
+    }
+
+    /** Polls until the condition holds (for asynchronous routes: file drops, timers, webhooks). */
+    protected static void eventually(Duration timeout, Runnable assertion) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                assertion.run();
+                return;
+            } catch (AssertionError e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
