@@ -136,10 +136,20 @@ public class JibImageBuilder implements ImageBuilder {
     }
 
     private static void log(LogEvent event) {
+        String message = event.getMessage();
+        // expected on loopback registries (HTTP) and tagged base images: not worth a warning on every build
+        boolean routine = message.contains("Attempting again with") || message.contains("does not use a specific image digest");
         switch (event.getLevel()) {
-            case ERROR, WARN -> LOG.warn("[jib] {}", event.getMessage());
-            case LIFECYCLE, PROGRESS -> LOG.debug("[jib] {}", event.getMessage());
-            default -> LOG.trace("[jib] {}", event.getMessage());
+            case ERROR -> LOG.warn("[jib] {}", message);
+            case WARN -> {
+                if (routine) {
+                    LOG.debug("[jib] {}", message);
+                } else {
+                    LOG.warn("[jib] {}", message);
+                }
+            }
+            case LIFECYCLE, PROGRESS -> LOG.debug("[jib] {}", message);
+            default -> LOG.trace("[jib] {}", message);
         }
     }
 }

@@ -1,42 +1,66 @@
 package dev.mlflowknative.tests.runner;
 
-import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Map;
 
+import dev.mlflowknative.tests.support.RunnerProcess;
+import dev.mlflowknative.tests.support.RunnerTestSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * README's first command, as a user runs it: the fat jar with --quickstart, here told to stop after its first
- * deployment (-dm 1).
+ * README's first command as a user runs it: the fat jar with --quickstart. It starts, deploys the bundled model
+ * through the file drop, answers the HTTP API as README shows, and stops cleanly on SIGTERM.
  */
 class QuickstartCommandTest {
 
-    static final Path RUNNER_JAR = Path.of("../runner/target/mlflow-knative-runner.jar").toAbsolutePath().normalize();
+    @TempDir
+    Path tmp;
 
     @Test
-    void quickstartDeploysIntoTheEmbeddedClusterAndStopsCleanly() throws IOException, InterruptedException {
-        assertThat(RUNNER_JAR).exists();
-        Path output = Files.createTempFile("quickstart", ".log");
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", RUNNER_JAR.toString(), "--quickstart", "-dm", "1")
-                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    void quickstartDeploysAnswersTheApiAndStopsCleanly() throws Exception {
+        int port = RunnerTestSupport.freePort();
+        try (RunnerProcess quickstart = RunnerProcess.start(Map.of("MLFLOW_KNATIVE_HTTP_PORT", String.valueOf(port),
+                "JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp), "--quickstart")) {
+            quickstart.awaitLog("File iris.yaml: default/iris created", Duration.ofSeconds(90));
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + port;
+            HttpRequest.Builder authorized = HttpRequest.newBuilder().header("Authorization", "Bearer quickstart-token");
 
-        boolean exited = process.waitFor(120, TimeUnit.SECONDS);
-        if (!exited) {
-            process.destroyForcibly();
+            HttpResponse<String> list = http.send(authorized.copy().uri(URI.create(base + "/deployments")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(list.statusCode()).isEqualTo(200);
+            assertThat(list.body()).contains("\"name\":\"iris\"", "\"revision\":\"iris-00001\"", "sha256:");
+
+            String model = tmp.resolve("mlflow-knative-quickstart/models/iris").toString();
+            HttpResponse<String> deployed = http.send(authorized.copy().uri(URI.create(base + "/deployments"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"iris-copy\", \"modelUri\": \"" + model
+                                                              + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(deployed.statusCode()).as(deployed.body()).isEqualTo(201);
+
+            HttpResponse<String> deleted = http.send(authorized.copy().uri(URI.create(base + "/deployments/iris-copy"))
+                    .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(deleted.body()).contains("\"action\":\"deleted\"");
+
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/observe/health"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(health.body()).contains("\"status\":\"UP\"");
+
+            int exit = quickstart.terminate(Duration.ofSeconds(60));
+            String log = quickstart.log();
+            assertThat(log).contains("SIMULATED Knative controller", "Apache Camel 4.17.0 (mlflow-knative) shutdown")
+                    .doesNotContain("ERROR");
+            assertThat(exit).as(log).isIn(0, 143);
+            assertThat(Files.list(tmp.resolve("mlflow-knative-quickstart/images"))).isNotEmpty();
         }
-        String log = Files.readString(output);
-        assertThat(exited).as("quickstart exited; output:%n%s", log).isTrue();
-        assertThat(process.exitValue()).as(log).isZero();
-        assertThat(log).contains("SIMULATED Knative controller")
-                .contains("QUICKSTART deployed: DeploymentResult[name=iris, namespace=default")
-                .contains("action=created")
-                .contains("revision=iris-00001")
-                .contains("QUICKSTART deployments in namespace default: [DeploymentResult[name=iris")
-                .doesNotContain("ERROR");
     }
 }

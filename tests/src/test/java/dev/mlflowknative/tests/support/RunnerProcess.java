@@ -1,0 +1,89 @@
+package dev.mlflowknative.tests.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The runner's fat jar as a separate process, started the way a user starts it, its output captured in a file.
+ */
+public final class RunnerProcess implements AutoCloseable {
+
+    public static final Path JAR = Path.of("../runner/target/mlflow-knative-runner.jar").toAbsolutePath().normalize();
+
+    private final Process process;
+    private final Path output;
+
+    private RunnerProcess(Process process, Path output) {
+        this.process = process;
+        this.output = output;
+    }
+
+    public static RunnerProcess start(Map<String, String> env, String... args) {
+        try {
+            Path output = Files.createTempFile("runner", ".log");
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-Xmx512m", "-jar", JAR.toString()));
+            command.addAll(List.of(args));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            builder.environment().putAll(env);
+            return new RunnerProcess(builder.start(), output);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String log() {
+        try {
+            return Files.readString(output);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until the log contains the text; fails with the log otherwise. */
+    public void awaitLog(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!log().contains(text)) {
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                throw new AssertionError("runner log never showed '" + text + "' (alive: " + process.isAlive()
+                                         + "):\n" + log());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGTERM, as Kubernetes stops a pod; returns the exit code. */
+    public int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("runner did not stop within " + timeout + ":\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: no shutdown at all. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+}
