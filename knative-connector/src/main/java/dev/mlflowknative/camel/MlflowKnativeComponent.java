@@ -3,7 +3,6 @@ package dev.mlflowknative.camel;
 import java.util.Map;
 
 import dev.mlflowknative.camel.image.ModelImage;
-import dev.mlflowknative.camel.image.SingleFlight;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;

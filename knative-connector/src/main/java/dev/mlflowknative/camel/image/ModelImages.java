@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.mlflowknative.camel.SingleFlight;
 import dev.mlflowknative.camel.mlflow.ModelDirectory;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
 import dev.mlflowknative.camel.mlflow.ResolvedModel;

@@ -13,6 +13,7 @@ import java.util.List;
 
 import dev.mlflowknative.camel.InvalidRequestException;
 import dev.mlflowknative.camel.ModelNotFoundException;
+import dev.mlflowknative.camel.SingleFlight;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,15 +27,24 @@ public class ModelResolver {
     private static final Logger LOG = LoggerFactory.getLogger(ModelResolver.class);
 
     private final MlflowClient client;
+    // deploys of the same model at the same moment (a scheduled round) share one lookup
+    private final SingleFlight<ModelLocation> lookups = new SingleFlight<>();
 
     /** @param client the tracking server client, or null when none is configured (local directories still work) */
     public ModelResolver(MlflowClient client) {
         this.client = client;
     }
 
-    /** Finds the run id behind a model URI with one MLflow lookup (none for a local directory). */
+    /**
+     * Finds the run id behind a model URI with one MLflow lookup (none for a local directory). Concurrent callers
+     * asking for the same URI share the lookup in flight.
+     */
     public ModelLocation locate(String modelUri) {
         ModelRef ref = ModelRef.parse(modelUri);
+        return lookups.run(ref.uri(), () -> lookUp(ref, modelUri));
+    }
+
+    private ModelLocation lookUp(ModelRef ref, String modelUri) {
         if (ref instanceof ModelRef.RegisteredVersion r) {
             return registered(ref, client().modelVersion(r.name(), r.version()));
         }

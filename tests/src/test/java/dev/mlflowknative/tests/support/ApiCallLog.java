@@ -13,20 +13,30 @@ import io.fabric8.kubernetes.client.http.Interceptor;
  */
 public class ApiCallLog implements Interceptor {
 
-    private final List<String> calls = new CopyOnWriteArrayList<>();
+    /** One request and when it was sent (epoch millis). */
+    public record Call(long time, String line) {
+    }
+
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
 
     @Override
     public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
         String query = request.uri().getRawQuery();
-        calls.add(request.method() + " " + request.uri().getRawPath() + (query == null ? "" : "?" + query));
+        calls.add(new Call(System.currentTimeMillis(),
+                request.method() + " " + request.uri().getRawPath() + (query == null ? "" : "?" + query)));
     }
 
     public List<String> calls() {
-        return List.copyOf(calls);
+        return calls.stream().map(Call::line).toList();
+    }
+
+    /** The requests sent between two instants (epoch millis, inclusive). */
+    public List<String> between(long from, long to) {
+        return calls.stream().filter(c -> c.time() >= from && c.time() <= to).map(Call::line).toList();
     }
 
     public List<String> writes() {
-        return calls.stream().filter(c -> !c.startsWith("GET ")).toList();
+        return calls().stream().filter(c -> !c.startsWith("GET ")).toList();
     }
 
     public void clear() {

@@ -24,12 +24,14 @@ public final class LogCapture implements AutoCloseable {
         root.setLevel(Level.DEBUG);
     }
 
-    public List<String> lines() {
-        List<ILoggingEvent> events;
+    public List<ILoggingEvent> events() {
         synchronized (appender) { // AppenderBase.doAppend appends under this lock
-            events = List.copyOf(appender.list);
+            return List.copyOf(appender.list);
         }
-        return events.stream()
+    }
+
+    public List<String> lines() {
+        return events().stream()
                 .map(e -> e.getLoggerName() + " " + e.getFormattedMessage()
                           + (e.getThrowableProxy() == null ? "" : "\n" + ThrowableProxyUtil.asString(e.getThrowableProxy())))
                 .toList();

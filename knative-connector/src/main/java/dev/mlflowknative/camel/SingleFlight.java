@@ -1,4 +1,4 @@
-package dev.mlflowknative.camel.image;
+package dev.mlflowknative.camel;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 
 /**
  * Runs work once per key at a time: callers that ask for a key already in flight wait for that result instead of
- * doing the work again (so concurrent deploys of one model build its image once).
+ * doing the work again (concurrent deploys of one model build its image once, and look the model up once).
  */
 public final class SingleFlight<T> {
 

@@ -1,0 +1,179 @@
+package dev.mlflowknative.tests.benchmark;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.StringJoiner;
+import java.util.stream.Stream;
+
+import dev.mlflowknative.runner.simulation.EmbeddedKubernetes;
+import dev.mlflowknative.tests.support.Benchmarks;
+import dev.mlflowknative.tests.support.LogCapture;
+import dev.mlflowknative.tests.support.RunnerProcess;
+import dev.mlflowknative.tests.support.RunnerTestSupport;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 6's benchmarks: a scheduled redeploy of 1000 unchanged deployments, 200 file drops with 20% bad ones, and
+ * the runner's start-to-ready time. Run with tests/bin/benchmark -Dtest=RunnerBenchmark.
+ */
+@Tag("benchmark")
+class RunnerBenchmark extends RunnerTestSupport {
+
+    private static final int DEPLOYMENTS = 1000;
+    private static final int DROPS = 200;
+    private static final List<String> MODELS = List.of("models:/iris@champion", "models:/iris@challenger",
+            "models:/iris/1", "models:/iris/2", "models:/iris/latest");
+    private final Path inbox = inbox();
+    private final LogCapture logs = new LogCapture();
+
+    @Override
+    protected void properties(Properties properties) {
+        StringJoiner deployments = new StringJoiner(",");
+        for (int i = 0; i < DEPLOYMENTS; i++) {
+            deployments.add("bench-" + i + "=" + MODELS.get(i % MODELS.size()));
+        }
+        properties.put("mlflow-knative.deployments", deployments.toString());
+        properties.put("mlflow-knative.schedule.enabled", "true");
+        properties.put("mlflow-knative.schedule.period", "1s");
+        properties.put("mlflow-knative.schedule.delay", "0");
+        properties.put("mlflow-knative.schedule.parallelism", "16");
+        properties.put("mlflow-knative.file-drop.enabled", "true");
+        properties.put("mlflow-knative.file-drop.inbox", inbox.toString());
+        properties.put("mlflow-knative.file-drop.poll-delay", "200");
+    }
+
+    private static Path inbox() {
+        try {
+            return Files.createTempDirectory("bench-inbox");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void scheduledRedeployFileDropsAndStartUp() throws Exception {
+        try (logs) {
+            // round 1 creates the services; the next round finds all of them unchanged
+            eventually(Duration.ofMinutes(15), () -> assertThat(rounds()).hasSizeGreaterThanOrEqualTo(1));
+            calls.clear();
+            int before = rounds().size();
+            eventually(Duration.ofMinutes(5), () -> assertThat(rounds()).hasSizeGreaterThan(before));
+            long[] round = rounds().get(before);
+            List<String> roundCalls = calls.between(round[0], round[1]);
+            int kubernetesCalls = roundCalls.size();
+            long writes = roundCalls.stream().filter(c -> !c.startsWith("GET ")).count();
+            String summary = summaryOf(before);
+
+            Drops drops = fileDrops();
+            runner.stop();
+            StartUp startUp = startUp();
+
+            Benchmarks.record("Runner: scheduled redeploy, file drops, start-up (issue 6)",
+                    "tests/bin/benchmark -Dtest=RunnerBenchmark", """
+                    | measure | value |
+                    |---|---|
+                    | scheduled redeploy, %d unchanged deployments (5 model URIs, parallelism 16) | %.1f s for the round (%s) |
+                    | Kubernetes calls during that round | %d (%d writes); one GET per deployment |
+                    | %d file drops, 20%% bad | %d in done/, %d in failed/ (each with its .error.json), %d lost; all handled in %.1f s |
+                    | runner start to ready (fat jar, GET /observe/health UP) | %s s (median %.1f s of %d starts) |
+                    """.formatted(DEPLOYMENTS, (round[1] - round[0]) / 1000.0, summary, kubernetesCalls, writes, DROPS,
+                    drops.done, drops.failedFiles, DROPS - drops.done - drops.failedFiles, drops.seconds,
+                    startUp.all, startUp.median, startUp.count));
+            assertThat(drops.done + drops.failedFiles).isEqualTo(DROPS);
+        }
+    }
+
+    /** Start and end times (ms) of each completed scheduled round, from the log. */
+    private List<long[]> rounds() {
+        List<long[]> rounds = new ArrayList<>();
+        Long start = null;
+        for (var event : logs.events()) {
+            if (event.getFormattedMessage().startsWith("Scheduled redeploy of " + DEPLOYMENTS)) {
+                start = event.getTimeStamp();
+            } else if (event.getFormattedMessage().startsWith("Scheduled redeploy done") && start != null) {
+                rounds.add(new long[] { start, event.getTimeStamp() });
+                start = null;
+            }
+        }
+        return rounds;
+    }
+
+    private String summaryOf(int round) {
+        return logs.events().stream().map(e -> e.getFormattedMessage())
+                .filter(m -> m.startsWith("Scheduled redeploy done")).skip(round).findFirst().orElse("?")
+                .replace("Scheduled redeploy done: ", "");
+    }
+
+    private record Drops(long done, long failedFiles, double seconds) {
+    }
+
+    private Drops fileDrops() throws Exception {
+        long started = System.nanoTime();
+        for (int i = 0; i < DROPS; i++) {
+            String content = i % 5 == 0
+                    ? (i % 10 == 0 ? "name: Bad_Name_" + i + "\nmodelUri: models:/iris/1\n" : "{broken " + i)
+                    : "name: drop-" + i + "\nmodelUri: " + MODELS.get(i % MODELS.size()) + "\nenv:\n  DROP: \"" + i + "\"\n";
+            Files.writeString(inbox.resolve("drop-" + i + ".yaml"), content);
+        }
+        eventually(Duration.ofMinutes(10), () -> assertThat(count("done") + count("failed") / 2).isEqualTo(DROPS));
+        return new Drops(count("done"), count("failed") / 2, (System.nanoTime() - started) / 1e9);
+    }
+
+    private long count(String directory) {
+        try (Stream<Path> files = Files.list(inbox.resolve(directory))) {
+            return files.count();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private record StartUp(String all, double median, int count) {
+    }
+
+    private StartUp startUp() throws Exception {
+        List<Double> seconds = new ArrayList<>();
+        try (EmbeddedKubernetes other = EmbeddedKubernetes.start(0)) {
+            Path kubeconfig = other.writeKubeconfig(Files.createTempDirectory("bench").resolve("kubeconfig"), "bench");
+            for (int i = 0; i < 3; i++) {
+                int port = freePort();
+                long started = System.nanoTime();
+                try (RunnerProcess process = RunnerProcess.start(Map.of("KUBECONFIG", kubeconfig.toString(),
+                        "MLFLOW_KNATIVE_HTTP_PORT", String.valueOf(port), "MLFLOW_KNATIVE_API_TOKEN", "t"))) {
+                    HttpClient http = HttpClient.newHttpClient();
+                    while (true) {
+                        try {
+                            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(
+                                    "http://127.0.0.1:" + port + "/observe/health")).build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                            if (health.statusCode() == 200 && health.body().contains("\"status\":\"UP\"")) {
+                                break;
+                            }
+                        } catch (IOException notYet) {
+                            // not listening yet
+                        }
+                        assertThat(process.isAlive()).as(process.log()).isTrue();
+                        Thread.sleep(50);
+                    }
+                    seconds.add((System.nanoTime() - started) / 1e9);
+                    process.terminate(Duration.ofSeconds(30));
+                }
+            }
+        }
+        List<Double> sorted = seconds.stream().sorted().toList();
+        return new StartUp(seconds.stream().map(s -> String.format("%.1f", s)).toList().toString(),
+                sorted.get(sorted.size() / 2), seconds.size());
+    }
+}
