@@ -2,10 +2,13 @@ package dev.mlflowknative.runner.simulation;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import io.fabric8.knative.client.KnativeClient;
@@ -21,6 +24,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +38,9 @@ public class SimulatedKnativeController implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedKnativeController.class);
 
+    private static final String TEMPLATE_HASH = "simulator.knative.dev/template-hash";
+    private static final String REVISION_COUNT = "simulator.knative.dev/revisions";
+
     private final KubernetesClient client;
     private final String domain;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -43,6 +50,7 @@ public class SimulatedKnativeController implements AutoCloseable {
     });
     private volatile Function<Service, RevisionVerdict> verdicts = service -> RevisionVerdict.READY;
     private volatile Duration rolloutDelay = Duration.ZERO;
+    private volatile BiFunction<Service, String, String> urls = this::knativeUrl;
     private Watch watch;
 
     /**
@@ -80,6 +88,19 @@ public class SimulatedKnativeController implements AutoCloseable {
     /** Decides the fate of each new revision; the default makes every revision ready. */
     public void setVerdicts(Function<Service, RevisionVerdict> verdicts) {
         this.verdicts = verdicts;
+    }
+
+    /**
+     * Decides the URLs written into the status: (service, null) for the service, (service, tag) for a tagged
+     * revision. The default is Knative's: http://[tag-]name.namespace.domain. Tests point them at real model servers.
+     */
+    public void setUrls(BiFunction<Service, String, String> urls) {
+        this.urls = urls == null ? this::knativeUrl : urls;
+    }
+
+    private String knativeUrl(Service service, String tag) {
+        return "http://" + (tag == null ? "" : tag + "-") + service.getMetadata().getName() + "."
+               + service.getMetadata().getNamespace() + "." + domain;
     }
 
     /** How long a simulated rollout takes before its status is written. */
@@ -122,12 +143,25 @@ public class SimulatedKnativeController implements AutoCloseable {
                || (generation != null && status.getObservedGeneration() < generation);
     }
 
+    /**
+     * Like Knative, a new revision only when the revision template changed (a traffic-only change keeps the
+     * revisions); revisions are numbered name-00001, name-00002… The template's hash and the counter are kept in the
+     * status annotations.
+     */
     private ServiceStatus statusFor(Service service, RevisionVerdict verdict) {
         long generation = service.getMetadata().getGeneration() == null ? 1 : service.getMetadata().getGeneration();
         String name = service.getMetadata().getName();
-        String revision = String.format("%s-%05d", name, generation);
-        String previousReady = service.getStatus() == null ? null : service.getStatus().getLatestReadyRevisionName();
-        String url = "http://" + name + "." + service.getMetadata().getNamespace() + "." + domain;
+        ServiceStatus previous = service.getStatus();
+        Map<String, String> annotations = previous == null || previous.getAnnotations() == null ? new HashMap<>()
+                : new HashMap<>(previous.getAnnotations());
+        String templateHash = String.valueOf(Serialization.asJson(service.getSpec().getTemplate()).hashCode());
+        boolean newRevision = !templateHash.equals(annotations.get(TEMPLATE_HASH));
+        int index = Integer.parseInt(annotations.getOrDefault(REVISION_COUNT, "0")) + (newRevision ? 1 : 0);
+        annotations.put(TEMPLATE_HASH, templateHash);
+        annotations.put(REVISION_COUNT, String.valueOf(index));
+        String revision = String.format("%s-%05d", name, index);
+        String previousReady = previous == null ? null : previous.getLatestReadyRevisionName();
+        String url = urls.apply(service, null);
         boolean ready = verdict.state() == RevisionVerdict.State.READY;
         String readyRevision = ready ? revision : previousReady;
 
@@ -136,14 +170,19 @@ public class SimulatedKnativeController implements AutoCloseable {
                 .withLatestCreatedRevisionName(revision)
                 .withLatestReadyRevisionName(readyRevision)
                 .withUrl(url)
-                .withConditions(conditions(verdict, revision));
+                .withAnnotations(annotations)
+                .withConditions(conditions(verdict, revision, readyRevision != null));
         if (readyRevision != null) {
             status.withTraffic(traffic(service, readyRevision));
         }
         return status.build();
     }
 
-    private static List<Condition> conditions(RevisionVerdict verdict, String revision) {
+    /**
+     * Like Knative: the configuration and the service are as ready as the newest revision; the routes are ready as
+     * soon as some revision is (traffic to "latest" goes to the latest ready revision).
+     */
+    private static List<Condition> conditions(RevisionVerdict verdict, String revision, boolean anyReady) {
         String status = switch (verdict.state()) {
             case READY -> "True";
             case FAILED -> "False";
@@ -153,16 +192,21 @@ public class SimulatedKnativeController implements AutoCloseable {
                 ? "Revision \"" + revision + "\" failed with message: " + verdict.message() + "."
                 : verdict.message();
         List<Condition> conditions = new ArrayList<>();
-        for (String type : List.of("ConfigurationsReady", "Ready", "RoutesReady")) {
-            conditions.add(new ConditionBuilder().withType(type).withStatus(status)
-                    .withReason(verdict.reason()).withMessage(message)
-                    .withLastTransitionTime(java.time.Instant.now().toString()).build());
+        for (String type : List.of("ConfigurationsReady", "Ready")) {
+            conditions.add(condition(type, status, verdict.reason(), message));
         }
+        conditions.add(anyReady ? condition("RoutesReady", "True", null, null)
+                : condition("RoutesReady", status, verdict.reason(), message));
         return conditions;
     }
 
+    private static Condition condition(String type, String status, String reason, String message) {
+        return new ConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
+                .withLastTransitionTime(java.time.Instant.now().toString()).build();
+    }
+
     /** Status traffic mirrors spec traffic, with "latest" resolved to the ready revision; default all to latest. */
-    private static List<TrafficTarget> traffic(Service service, String readyRevision) {
+    private List<TrafficTarget> traffic(Service service, String readyRevision) {
         List<TrafficTarget> spec = service.getSpec() == null ? null : service.getSpec().getTraffic();
         if (spec == null || spec.isEmpty()) {
             return List.of(new TrafficTargetBuilder().withRevisionName(readyRevision).withLatestRevision(true)
@@ -173,6 +217,9 @@ public class SimulatedKnativeController implements AutoCloseable {
             TrafficTargetBuilder builder = new TrafficTargetBuilder(target);
             if (Boolean.TRUE.equals(target.getLatestRevision()) || target.getRevisionName() == null) {
                 builder.withRevisionName(readyRevision).withLatestRevision(true);
+            }
+            if (target.getTag() != null) {
+                builder.withUrl(urls.apply(service, target.getTag()));
             }
             resolved.add(builder.build());
         }
