@@ -41,6 +41,7 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "builder": getOrCreateConfiguration(target).setBuilder(property(camelContext, dev.mlflowknative.camel.image.BuilderType.class, value)); return true;
         case "configuration": target.setConfiguration(property(camelContext, dev.mlflowknative.camel.MlflowKnativeConfiguration.class, value)); return true;
         case "context": getOrCreateConfiguration(target).setContext(property(camelContext, java.lang.String.class, value)); return true;
+        case "contexts": getOrCreateConfiguration(target).setContexts(property(camelContext, java.lang.String.class, value)); return true;
         case "dockercertpath":
         case "dockerCertPath": getOrCreateConfiguration(target).setDockerCertPath(property(camelContext, java.lang.String.class, value)); return true;
         case "dockerclient":
@@ -61,6 +62,7 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "imageTag": getOrCreateConfiguration(target).setImageTag(property(camelContext, java.lang.String.class, value)); return true;
         case "imagetardirectory":
         case "imageTarDirectory": getOrCreateConfiguration(target).setImageTarDirectory(property(camelContext, java.lang.String.class, value)); return true;
+        case "kubeconfig": getOrCreateConfiguration(target).setKubeconfig(property(camelContext, java.lang.String.class, value)); return true;
         case "kubernetesclient":
         case "kubernetesClient": getOrCreateConfiguration(target).setKubernetesClient(property(camelContext, io.fabric8.kubernetes.client.KubernetesClient.class, value)); return true;
         case "lazystartproducer":
@@ -78,6 +80,10 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "namespace": getOrCreateConfiguration(target).setNamespace(property(camelContext, java.lang.String.class, value)); return true;
         case "oauthtoken":
         case "oauthToken": getOrCreateConfiguration(target).setOauthToken(property(camelContext, java.lang.String.class, value)); return true;
+        case "predicttimeout":
+        case "predictTimeout": getOrCreateConfiguration(target).setPredictTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "prunedryrun":
+        case "pruneDryRun": getOrCreateConfiguration(target).setPruneDryRun(property(camelContext, boolean.class, value)); return true;
         case "registryconfigfile":
         case "registryConfigFile": getOrCreateConfiguration(target).setRegistryConfigFile(property(camelContext, java.lang.String.class, value)); return true;
         case "registrypassword":
@@ -86,6 +92,10 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "registryUsername": getOrCreateConfiguration(target).setRegistryUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "servicetemplate":
         case "serviceTemplate": getOrCreateConfiguration(target).setServiceTemplate(property(camelContext, java.lang.String.class, value)); return true;
+        case "smokeinput":
+        case "smokeInput": getOrCreateConfiguration(target).setSmokeInput(property(camelContext, java.lang.String.class, value)); return true;
+        case "statuswriteback":
+        case "statusWriteBack": getOrCreateConfiguration(target).setStatusWriteBack(property(camelContext, boolean.class, value)); return true;
         case "trackingcafile":
         case "trackingCaFile": getOrCreateConfiguration(target).setTrackingCaFile(property(camelContext, java.lang.String.class, value)); return true;
         case "trackingpassword":
@@ -96,6 +106,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "trackingUri": getOrCreateConfiguration(target).setTrackingUri(property(camelContext, java.lang.String.class, value)); return true;
         case "trackingusername":
         case "trackingUsername": getOrCreateConfiguration(target).setTrackingUsername(property(camelContext, java.lang.String.class, value)); return true;
+        case "trafficpercent":
+        case "trafficPercent": getOrCreateConfiguration(target).setTrafficPercent(property(camelContext, java.lang.Integer.class, value)); return true;
         case "waittimeout":
         case "waitTimeout": getOrCreateConfiguration(target).setWaitTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "workdirectory":
@@ -123,6 +135,7 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "builder": return dev.mlflowknative.camel.image.BuilderType.class;
         case "configuration": return dev.mlflowknative.camel.MlflowKnativeConfiguration.class;
         case "context": return java.lang.String.class;
+        case "contexts": return java.lang.String.class;
         case "dockercertpath":
         case "dockerCertPath": return java.lang.String.class;
         case "dockerclient":
@@ -143,6 +156,7 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "imageTag": return java.lang.String.class;
         case "imagetardirectory":
         case "imageTarDirectory": return java.lang.String.class;
+        case "kubeconfig": return java.lang.String.class;
         case "kubernetesclient":
         case "kubernetesClient": return io.fabric8.kubernetes.client.KubernetesClient.class;
         case "lazystartproducer":
@@ -160,6 +174,10 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "namespace": return java.lang.String.class;
         case "oauthtoken":
         case "oauthToken": return java.lang.String.class;
+        case "predicttimeout":
+        case "predictTimeout": return long.class;
+        case "prunedryrun":
+        case "pruneDryRun": return boolean.class;
         case "registryconfigfile":
         case "registryConfigFile": return java.lang.String.class;
         case "registrypassword":
@@ -168,6 +186,10 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "registryUsername": return java.lang.String.class;
         case "servicetemplate":
         case "serviceTemplate": return java.lang.String.class;
+        case "smokeinput":
+        case "smokeInput": return java.lang.String.class;
+        case "statuswriteback":
+        case "statusWriteBack": return boolean.class;
         case "trackingcafile":
         case "trackingCaFile": return java.lang.String.class;
         case "trackingpassword":
@@ -178,6 +200,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "trackingUri": return java.lang.String.class;
         case "trackingusername":
         case "trackingUsername": return java.lang.String.class;
+        case "trafficpercent":
+        case "trafficPercent": return java.lang.Integer.class;
         case "waittimeout":
         case "waitTimeout": return long.class;
         case "workdirectory":
@@ -201,6 +225,7 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "builder": return getOrCreateConfiguration(target).getBuilder();
         case "configuration": return target.getConfiguration();
         case "context": return getOrCreateConfiguration(target).getContext();
+        case "contexts": return getOrCreateConfiguration(target).getContexts();
         case "dockercertpath":
         case "dockerCertPath": return getOrCreateConfiguration(target).getDockerCertPath();
         case "dockerclient":
@@ -221,6 +246,7 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "imageTag": return getOrCreateConfiguration(target).getImageTag();
         case "imagetardirectory":
         case "imageTarDirectory": return getOrCreateConfiguration(target).getImageTarDirectory();
+        case "kubeconfig": return getOrCreateConfiguration(target).getKubeconfig();
         case "kubernetesclient":
         case "kubernetesClient": return getOrCreateConfiguration(target).getKubernetesClient();
         case "lazystartproducer":
@@ -238,6 +264,10 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "namespace": return getOrCreateConfiguration(target).getNamespace();
         case "oauthtoken":
         case "oauthToken": return getOrCreateConfiguration(target).getOauthToken();
+        case "predicttimeout":
+        case "predictTimeout": return getOrCreateConfiguration(target).getPredictTimeout();
+        case "prunedryrun":
+        case "pruneDryRun": return getOrCreateConfiguration(target).isPruneDryRun();
         case "registryconfigfile":
         case "registryConfigFile": return getOrCreateConfiguration(target).getRegistryConfigFile();
         case "registrypassword":
@@ -246,6 +276,10 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "registryUsername": return getOrCreateConfiguration(target).getRegistryUsername();
         case "servicetemplate":
         case "serviceTemplate": return getOrCreateConfiguration(target).getServiceTemplate();
+        case "smokeinput":
+        case "smokeInput": return getOrCreateConfiguration(target).getSmokeInput();
+        case "statuswriteback":
+        case "statusWriteBack": return getOrCreateConfiguration(target).isStatusWriteBack();
         case "trackingcafile":
         case "trackingCaFile": return getOrCreateConfiguration(target).getTrackingCaFile();
         case "trackingpassword":
@@ -256,6 +290,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "trackingUri": return getOrCreateConfiguration(target).getTrackingUri();
         case "trackingusername":
         case "trackingUsername": return getOrCreateConfiguration(target).getTrackingUsername();
+        case "trafficpercent":
+        case "trafficPercent": return getOrCreateConfiguration(target).getTrafficPercent();
         case "waittimeout":
         case "waitTimeout": return getOrCreateConfiguration(target).getWaitTimeout();
         case "workdirectory":

@@ -31,6 +31,7 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "buildTimeout": target.getConfiguration().setBuildTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "builder": target.getConfiguration().setBuilder(property(camelContext, dev.mlflowknative.camel.image.BuilderType.class, value)); return true;
         case "context": target.getConfiguration().setContext(property(camelContext, java.lang.String.class, value)); return true;
+        case "contexts": target.getConfiguration().setContexts(property(camelContext, java.lang.String.class, value)); return true;
         case "dockercertpath":
         case "dockerCertPath": target.getConfiguration().setDockerCertPath(property(camelContext, java.lang.String.class, value)); return true;
         case "dockerclient":
@@ -51,6 +52,7 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "imageTag": target.getConfiguration().setImageTag(property(camelContext, java.lang.String.class, value)); return true;
         case "imagetardirectory":
         case "imageTarDirectory": target.getConfiguration().setImageTarDirectory(property(camelContext, java.lang.String.class, value)); return true;
+        case "kubeconfig": target.getConfiguration().setKubeconfig(property(camelContext, java.lang.String.class, value)); return true;
         case "kubernetesclient":
         case "kubernetesClient": target.getConfiguration().setKubernetesClient(property(camelContext, io.fabric8.kubernetes.client.KubernetesClient.class, value)); return true;
         case "lazystartproducer":
@@ -68,6 +70,10 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "namespace": target.getConfiguration().setNamespace(property(camelContext, java.lang.String.class, value)); return true;
         case "oauthtoken":
         case "oauthToken": target.getConfiguration().setOauthToken(property(camelContext, java.lang.String.class, value)); return true;
+        case "predicttimeout":
+        case "predictTimeout": target.getConfiguration().setPredictTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "prunedryrun":
+        case "pruneDryRun": target.getConfiguration().setPruneDryRun(property(camelContext, boolean.class, value)); return true;
         case "registryconfigfile":
         case "registryConfigFile": target.getConfiguration().setRegistryConfigFile(property(camelContext, java.lang.String.class, value)); return true;
         case "registrypassword":
@@ -76,6 +82,10 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "registryUsername": target.getConfiguration().setRegistryUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "servicetemplate":
         case "serviceTemplate": target.getConfiguration().setServiceTemplate(property(camelContext, java.lang.String.class, value)); return true;
+        case "smokeinput":
+        case "smokeInput": target.getConfiguration().setSmokeInput(property(camelContext, java.lang.String.class, value)); return true;
+        case "statuswriteback":
+        case "statusWriteBack": target.getConfiguration().setStatusWriteBack(property(camelContext, boolean.class, value)); return true;
         case "trackingcafile":
         case "trackingCaFile": target.getConfiguration().setTrackingCaFile(property(camelContext, java.lang.String.class, value)); return true;
         case "trackingpassword":
@@ -86,6 +96,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "trackingUri": target.getConfiguration().setTrackingUri(property(camelContext, java.lang.String.class, value)); return true;
         case "trackingusername":
         case "trackingUsername": target.getConfiguration().setTrackingUsername(property(camelContext, java.lang.String.class, value)); return true;
+        case "trafficpercent":
+        case "trafficPercent": target.getConfiguration().setTrafficPercent(property(camelContext, java.lang.Integer.class, value)); return true;
         case "waittimeout":
         case "waitTimeout": target.getConfiguration().setWaitTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "workdirectory":
@@ -110,6 +122,7 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "buildTimeout": return long.class;
         case "builder": return dev.mlflowknative.camel.image.BuilderType.class;
         case "context": return java.lang.String.class;
+        case "contexts": return java.lang.String.class;
         case "dockercertpath":
         case "dockerCertPath": return java.lang.String.class;
         case "dockerclient":
@@ -130,6 +143,7 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "imageTag": return java.lang.String.class;
         case "imagetardirectory":
         case "imageTarDirectory": return java.lang.String.class;
+        case "kubeconfig": return java.lang.String.class;
         case "kubernetesclient":
         case "kubernetesClient": return io.fabric8.kubernetes.client.KubernetesClient.class;
         case "lazystartproducer":
@@ -147,6 +161,10 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "namespace": return java.lang.String.class;
         case "oauthtoken":
         case "oauthToken": return java.lang.String.class;
+        case "predicttimeout":
+        case "predictTimeout": return long.class;
+        case "prunedryrun":
+        case "pruneDryRun": return boolean.class;
         case "registryconfigfile":
         case "registryConfigFile": return java.lang.String.class;
         case "registrypassword":
@@ -155,6 +173,10 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "registryUsername": return java.lang.String.class;
         case "servicetemplate":
         case "serviceTemplate": return java.lang.String.class;
+        case "smokeinput":
+        case "smokeInput": return java.lang.String.class;
+        case "statuswriteback":
+        case "statusWriteBack": return boolean.class;
         case "trackingcafile":
         case "trackingCaFile": return java.lang.String.class;
         case "trackingpassword":
@@ -165,6 +187,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "trackingUri": return java.lang.String.class;
         case "trackingusername":
         case "trackingUsername": return java.lang.String.class;
+        case "trafficpercent":
+        case "trafficPercent": return java.lang.Integer.class;
         case "waittimeout":
         case "waitTimeout": return long.class;
         case "workdirectory":
@@ -185,6 +209,7 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "buildTimeout": return target.getConfiguration().getBuildTimeout();
         case "builder": return target.getConfiguration().getBuilder();
         case "context": return target.getConfiguration().getContext();
+        case "contexts": return target.getConfiguration().getContexts();
         case "dockercertpath":
         case "dockerCertPath": return target.getConfiguration().getDockerCertPath();
         case "dockerclient":
@@ -205,6 +230,7 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "imageTag": return target.getConfiguration().getImageTag();
         case "imagetardirectory":
         case "imageTarDirectory": return target.getConfiguration().getImageTarDirectory();
+        case "kubeconfig": return target.getConfiguration().getKubeconfig();
         case "kubernetesclient":
         case "kubernetesClient": return target.getConfiguration().getKubernetesClient();
         case "lazystartproducer":
@@ -222,6 +248,10 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "namespace": return target.getConfiguration().getNamespace();
         case "oauthtoken":
         case "oauthToken": return target.getConfiguration().getOauthToken();
+        case "predicttimeout":
+        case "predictTimeout": return target.getConfiguration().getPredictTimeout();
+        case "prunedryrun":
+        case "pruneDryRun": return target.getConfiguration().isPruneDryRun();
         case "registryconfigfile":
         case "registryConfigFile": return target.getConfiguration().getRegistryConfigFile();
         case "registrypassword":
@@ -230,6 +260,10 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "registryUsername": return target.getConfiguration().getRegistryUsername();
         case "servicetemplate":
         case "serviceTemplate": return target.getConfiguration().getServiceTemplate();
+        case "smokeinput":
+        case "smokeInput": return target.getConfiguration().getSmokeInput();
+        case "statuswriteback":
+        case "statusWriteBack": return target.getConfiguration().isStatusWriteBack();
         case "trackingcafile":
         case "trackingCaFile": return target.getConfiguration().getTrackingCaFile();
         case "trackingpassword":
@@ -240,6 +274,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "trackingUri": return target.getConfiguration().getTrackingUri();
         case "trackingusername":
         case "trackingUsername": return target.getConfiguration().getTrackingUsername();
+        case "trafficpercent":
+        case "trafficPercent": return target.getConfiguration().getTrafficPercent();
         case "waittimeout":
         case "waitTimeout": return target.getConfiguration().getWaitTimeout();
         case "workdirectory":

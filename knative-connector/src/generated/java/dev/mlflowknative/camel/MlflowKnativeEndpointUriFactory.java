@@ -23,12 +23,13 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(36);
+        Set<String> props = new HashSet<>(43);
         props.add("allNamespaces");
         props.add("baseImage");
         props.add("buildTimeout");
         props.add("builder");
         props.add("context");
+        props.add("contexts");
         props.add("dockerCertPath");
         props.add("dockerClient");
         props.add("dockerHost");
@@ -39,6 +40,7 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
         props.add("imageRepository");
         props.add("imageTag");
         props.add("imageTarDirectory");
+        props.add("kubeconfig");
         props.add("kubernetesClient");
         props.add("lazyStartProducer");
         props.add("masterUrl");
@@ -49,15 +51,20 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
         props.add("namespace");
         props.add("oauthToken");
         props.add("operation");
+        props.add("predictTimeout");
+        props.add("pruneDryRun");
         props.add("registryConfigFile");
         props.add("registryPassword");
         props.add("registryUsername");
         props.add("serviceTemplate");
+        props.add("smokeInput");
+        props.add("statusWriteBack");
         props.add("trackingCaFile");
         props.add("trackingPassword");
         props.add("trackingToken");
         props.add("trackingUri");
         props.add("trackingUsername");
+        props.add("trafficPercent");
         props.add("waitTimeout");
         props.add("workDirectory");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);

@@ -19,6 +19,10 @@ public class MlflowKnativeConfiguration implements Cloneable {
 
     @UriParam(label = "common")
     private String context;
+    @UriParam(label = "common")
+    private String contexts;
+    @UriParam(label = "common")
+    private String kubeconfig;
     @UriParam(label = "common", defaultValue = "default")
     private String namespace = "default";
     @UriParam(label = "producer")
@@ -29,6 +33,16 @@ public class MlflowKnativeConfiguration implements Cloneable {
     private long waitTimeout = 600_000L;
     @UriParam(label = "producer")
     private boolean forceUpdate;
+    @UriParam(label = "producer")
+    private Integer trafficPercent;
+    @UriParam(label = "producer")
+    private String smokeInput;
+    @UriParam(label = "producer", defaultValue = "60s", javaType = "java.time.Duration")
+    private long predictTimeout = 60_000L;
+    @UriParam(label = "producer", defaultValue = "true")
+    private boolean statusWriteBack = true;
+    @UriParam(label = "producer", defaultValue = "true")
+    private boolean pruneDryRun = true;
     @UriParam(label = "advanced")
     @Metadata(autowired = true)
     private KubernetesClient kubernetesClient;
@@ -99,6 +113,87 @@ public class MlflowKnativeConfiguration implements Cloneable {
      */
     public void setContext(String context) {
         this.context = context;
+    }
+
+    public String getContexts() {
+        return contexts;
+    }
+
+    /**
+     * Several kubeconfig contexts, comma-separated: every operation runs in each (the image is built once, so all run
+     * the same digest) and the result lists each context. Overrides context.
+     */
+    public void setContexts(String contexts) {
+        this.contexts = contexts;
+    }
+
+    public String getKubeconfig() {
+        return kubeconfig;
+    }
+
+    /**
+     * A kubeconfig file to read contexts from (default: KUBECONFIG, else ~/.kube/config).
+     */
+    public void setKubeconfig(String kubeconfig) {
+        this.kubeconfig = kubeconfig;
+    }
+
+    public Integer getTrafficPercent() {
+        return trafficPercent;
+    }
+
+    /**
+     * The new revision's share of the traffic on deploy. Below 100 it is a canary: the revision serving now keeps the
+     * rest, the new one is tagged candidate (with its own URL) until promote or rollback. Default: all traffic.
+     */
+    public void setTrafficPercent(Integer trafficPercent) {
+        this.trafficPercent = trafficPercent;
+    }
+
+    public String getSmokeInput() {
+        return smokeInput;
+    }
+
+    /**
+     * A prediction payload (JSON) the candidate of a canary must answer before it stays (after deploy) or is promoted;
+     * when it fails or errs, the canary is rolled back and the operation fails with the reason.
+     */
+    public void setSmokeInput(String smokeInput) {
+        this.smokeInput = smokeInput;
+    }
+
+    public long getPredictTimeout() {
+        return predictTimeout;
+    }
+
+    /**
+     * How long a prediction (predict, smoke test) may take.
+     */
+    public void setPredictTimeout(long predictTimeout) {
+        this.predictTimeout = predictTimeout;
+    }
+
+    public boolean isStatusWriteBack() {
+        return statusWriteBack;
+    }
+
+    /**
+     * After a deployment of a registered model version, tag the version in MLflow with where it serves
+     * (knative.&lt;namespace&gt;.&lt;name&gt;.url, .revision, .digest). Failures are logged, never fatal.
+     */
+    public void setStatusWriteBack(boolean statusWriteBack) {
+        this.statusWriteBack = statusWriteBack;
+    }
+
+    public boolean isPruneDryRun() {
+        return pruneDryRun;
+    }
+
+    /**
+     * prune only reports the services it would delete (action prunable) unless this is false.
+     */
+    public void setPruneDryRun(boolean pruneDryRun) {
+        this.pruneDryRun = pruneDryRun;
     }
 
     public String getNamespace() {

@@ -42,6 +42,17 @@ public final class MlflowKnativeConstants {
     public static final String URL = "CamelMlflowKnativeUrl";
     @Metadata(label = "producer", description = "Out: the latest ready revision of the service.", javaType = "String")
     public static final String REVISION = "CamelMlflowKnativeRevision";
+    @Metadata(label = "producer", description = "In (deploy): the new revision's share of the traffic, below 100 for a"
+                                                + " canary; overrides the trafficPercent option.",
+              javaType = "Integer")
+    public static final String TRAFFIC_PERCENT = "CamelMlflowKnativeTrafficPercent";
+    @Metadata(label = "producer", description = "In (predict): the traffic tag of the revision to ask, e.g. candidate"
+                                                + " during a canary; none: the service URL.",
+              javaType = "String")
+    public static final String TAG = "CamelMlflowKnativeTag";
+    @Metadata(label = "producer", description = "Out (deploy): the URL of the candidate revision during a canary.",
+              javaType = "String")
+    public static final String CANDIDATE_URL = "CamelMlflowKnativeCandidateUrl";
 
     private MlflowKnativeConstants() {
     }

@@ -2,6 +2,8 @@ package dev.mlflowknative.camel;
 
 import com.github.dockerjava.api.DockerClient;
 import dev.mlflowknative.camel.deploy.Deployer;
+import dev.mlflowknative.camel.deploy.Deployers;
+import dev.mlflowknative.camel.deploy.StatusWriteBack;
 import dev.mlflowknative.camel.image.DockerClients;
 import dev.mlflowknative.camel.image.DockerImageBuilder;
 import dev.mlflowknative.camel.image.ImageBuilder;
@@ -15,6 +17,7 @@ import dev.mlflowknative.camel.knative.ServiceTemplate;
 import dev.mlflowknative.camel.mlflow.MlflowClient;
 import dev.mlflowknative.camel.mlflow.MlflowSettings;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
+import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,6 +41,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -58,10 +63,10 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
     @UriParam
     private MlflowKnativeConfiguration configuration;
 
-    private KubernetesClient builtClient;
+    private final List<KubernetesClient> builtClients = new ArrayList<>();
     private final List<DependencyHealthCheck> healthChecks = new ArrayList<>();
     private ModelImages images;
-    private Deployer deployer;
+    private Deployers deployers;
 
     public MlflowKnativeEndpoint(String uri, MlflowKnativeComponent component, MlflowKnativeConfiguration configuration) {
         super(uri, component);
@@ -81,11 +86,6 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        KubernetesClient client = configuration.getKubernetesClient();
-        if (client == null) {
-            builtClient = buildClient();
-            client = builtClient;
-        }
         ServiceTemplate template = ServiceTemplate.parse(configuration.getServiceTemplate(), readTemplate());
         MlflowClient mlflow = configuration.getMlflowClient();
         if (mlflow == null) {
@@ -97,35 +97,63 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
             healthChecks.add(DependencyHealthCheck.register(getCamelContext(), "mlflow-tracking-server",
                     mlflow.server(), checked::ping));
         }
-        KnativeServices services = new KnativeServices(client);
-        healthChecks.add(DependencyHealthCheck.register(getCamelContext(), "kubernetes-api",
-                client.getMasterUrl().toString(), () -> services.ping(configuration.getNamespace())));
         ModelResolver models = new ModelResolver(mlflow);
         images = emptyToNull(configuration.getImageRepository()) == null ? null : modelImages(models);
-        deployer = new Deployer(services, models, images, template,
-                new Deployer.Settings(Duration.ofMillis(configuration.getWaitTimeout()),
-                        configuration.isForceUpdate(), configuration.isAllNamespaces()));
+        Deployer.Settings settings = new Deployer.Settings(Duration.ofMillis(configuration.getWaitTimeout()),
+                configuration.isForceUpdate(), configuration.isAllNamespaces(), configuration.getTrafficPercent(),
+                emptyToNull(configuration.getSmokeInput()), Duration.ofMillis(configuration.getPredictTimeout()),
+                configuration.isStatusWriteBack(), configuration.isPruneDryRun());
+        StatusWriteBack writeBack = mlflow == null ? null : new StatusWriteBack(mlflow);
+        List<Deployers.Target> targets = new ArrayList<>();
+        for (String context : contexts()) {
+            KubernetesClient client = client(context);
+            KnativeServices services = new KnativeServices(client);
+            healthChecks.add(DependencyHealthCheck.register(getCamelContext(), "kubernetes-api",
+                    client.getMasterUrl().toString(), () -> services.ping(configuration.getNamespace())));
+            targets.add(new Deployers.Target(context, new Deployer(services, models, images, template, settings,
+                    writeBack)));
+        }
+        deployers = new Deployers(targets);
+    }
+
+    /** The contexts to deploy to: the contexts option, else the context option (null: the default context). */
+    private List<String> contexts() {
+        String many = emptyToNull(configuration.getContexts());
+        if (many == null) {
+            return Collections.singletonList(emptyToNull(configuration.getContext()));
+        }
+        return Arrays.stream(many.split(",")).map(String::trim).filter(c -> !c.isEmpty()).distinct().toList();
+    }
+
+    /** The autowired client for the single default context; otherwise one built (and later closed) per context. */
+    private KubernetesClient client(String context) {
+        if (configuration.getKubernetesClient() != null && emptyToNull(configuration.getContexts()) == null) {
+            return configuration.getKubernetesClient();
+        }
+        KubernetesClient built = buildClient(context);
+        builtClients.add(built);
+        return built;
     }
 
     @Override
     protected void doStop() throws Exception {
         // Close only what we built: an autowired client belongs to whoever put it in the registry.
-        if (builtClient != null) {
-            builtClient.close();
-            builtClient = null;
-        }
+        builtClients.forEach(KubernetesClient::close);
+        builtClients.clear();
         healthChecks.forEach(check -> DependencyHealthCheck.unregister(getCamelContext(), check));
         healthChecks.clear();
         if (images != null) {
             images.close();
             images = null;
         }
-        deployer = null;
+        deployers = null;
         super.doStop();
     }
 
-    private KubernetesClient buildClient() {
-        Config config = Config.autoConfigure(emptyToNull(configuration.getContext()));
+    private KubernetesClient buildClient(String context) {
+        Config config = emptyToNull(configuration.getKubeconfig()) == null ? Config.autoConfigure(context)
+                : kubeconfigFile(context);
+        requireContext(config, context);
         ConfigBuilder builder = new ConfigBuilder(config);
         if (emptyToNull(configuration.getMasterUrl()) != null) {
             builder.withMasterUrl(configuration.getMasterUrl());
@@ -133,8 +161,32 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
         if (emptyToNull(configuration.getOauthToken()) != null) {
             builder.withOauthToken(configuration.getOauthToken());
         }
-        LOG.debug("Building a Kubernetes client for context '{}'", configuration.getContext());
+        LOG.debug("Building a Kubernetes client for context '{}'", context);
         return new KubernetesClientBuilder().withConfig(builder.build()).build();
+    }
+
+    /** fabric8 falls back to the current context when the one named is missing: never deploy somewhere else. */
+    private void requireContext(Config config, String context) {
+        if (context == null || (config.getCurrentContext() != null
+                                && context.equals(config.getCurrentContext().getName()))) {
+            return;
+        }
+        List<String> known = config.getContexts() == null ? List.of()
+                : config.getContexts().stream().map(NamedContext::getName).toList();
+        throw new InvalidRequestException("Kube context '" + context + "' is not in the kubeconfig ("
+                                          + (emptyToNull(configuration.getKubeconfig()) == null
+                                                  ? "default location" : configuration.getKubeconfig())
+                                          + "); its contexts are " + known);
+    }
+
+    private Config kubeconfigFile(String context) {
+        try {
+            return Config.fromKubeconfig(context, Files.readString(Path.of(configuration.getKubeconfig())),
+                    configuration.getKubeconfig());
+        } catch (java.io.IOException e) {
+            throw new InvalidRequestException("Cannot read kubeconfig " + configuration.getKubeconfig() + ": "
+                                              + e.getMessage());
+        }
     }
 
     private ModelImages modelImages(ModelResolver models) {
@@ -203,8 +255,8 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
         return value == null || value.isBlank() ? null : value;
     }
 
-    Deployer getDeployer() {
-        return deployer;
+    Deployers getDeployers() {
+        return deployers;
     }
 
     public MlflowKnativeOperation getOperation() {

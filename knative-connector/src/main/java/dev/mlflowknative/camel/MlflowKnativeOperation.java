@@ -5,6 +5,8 @@ import java.util.function.BiFunction;
 
 import dev.mlflowknative.camel.deploy.Deployer;
 import dev.mlflowknative.camel.deploy.DeploymentRequest;
+import dev.mlflowknative.camel.deploy.Deployers;
+import org.apache.camel.Message;
 
 /**
  * The operations of the {@code mlflow-knative:} endpoint. Each constant is bound to exactly one {@link Deployer} use
@@ -12,22 +14,49 @@ import dev.mlflowknative.camel.deploy.DeploymentRequest;
  */
 public enum MlflowKnativeOperation {
     /** Create or update the service (idempotent upsert); unchanged models write nothing. */
-    deploy(Deployer::deploy),
+    deploy(onRequest(Deployer::deploy)),
     /** Create the service; fails if it already exists. */
-    create(Deployer::create),
+    create(onRequest(Deployer::create)),
     /** Update the service; fails if it does not exist. */
-    update(Deployer::update),
+    update(onRequest(Deployer::update)),
     /** Delete the service; a missing service is a success. */
-    delete(Deployer::delete),
+    delete(onRequest(Deployer::delete)),
     /** List the services managed by mlflow-knative. */
-    list(Deployer::list),
+    list(onRequest(Deployer::list)),
     /** Get one service managed by mlflow-knative. */
-    get(Deployer::get);
+    get(onRequest(Deployer::get)),
+    /** Send all traffic to the candidate revision of a canary. */
+    promote(onRequest(Deployer::promote)),
+    /** Send all traffic back to the revision a canary kept serving. */
+    rollback(onRequest(Deployer::rollback)),
+    /** Return the manifest deploy would apply, and its diff from the live service, without writing. */
+    render(onRequest(Deployer::render)),
+    /** Delete (or, in a dry run, list) the owned services whose model no longer exists. */
+    prune(onRequest(Deployer::prune)),
+    /** Predict with a deployed model: the body is the payload, the result the model server's JSON. */
+    predict((deployers, message, configuration) ->
+            deployers.first().predict(PredictReader.read(message, configuration))),
+    /** Not supported, as in MLflow's own deployment targets. */
+    explain((deployers, message, configuration) -> {
+        throw new InvalidRequestException("explain is not supported: the MLflow scoring server has no explanation"
+                                          + " endpoint (MLflow's own deployment targets do not support it either)");
+    });
 
-    private final BiFunction<Deployer, DeploymentRequest, Object> handler;
+    /** What an operation does with the endpoint's deployers and the message. */
+    @FunctionalInterface
+    interface Handler {
+        Object handle(Deployers deployers, Message message, MlflowKnativeConfiguration configuration);
+    }
 
-    MlflowKnativeOperation(BiFunction<Deployer, DeploymentRequest, Object> handler) {
+    private final Handler handler;
+
+    MlflowKnativeOperation(Handler handler) {
         this.handler = handler;
+    }
+
+    private static Handler onRequest(BiFunction<Deployer, DeploymentRequest, Object> useCase) {
+        return (deployers, message, configuration) -> deployers.run(useCase,
+                RequestReader.read(message, configuration));
     }
 
     /**
@@ -42,7 +71,7 @@ public enum MlflowKnativeOperation {
                                                                  + Arrays.toString(values())));
     }
 
-    public Object invoke(Deployer deployer, DeploymentRequest request) {
-        return handler.apply(deployer, request);
+    Object invoke(Deployers deployers, Message message, MlflowKnativeConfiguration configuration) {
+        return handler.handle(deployers, message, configuration);
     }
 }

@@ -1,8 +1,5 @@
 package dev.mlflowknative.camel;
 
-import java.util.List;
-
-import dev.mlflowknative.camel.deploy.DeploymentRequest;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -27,15 +24,15 @@ public class MlflowKnativeProducer extends DefaultProducer {
     @Override
     public void process(Exchange exchange) {
         MlflowKnativeOperation operation = operationOf(exchange.getMessage());
-        DeploymentRequest request = RequestReader.read(exchange.getMessage(), getEndpoint().getConfiguration());
-        Object result = operation.invoke(getEndpoint().getDeployer(), request);
+        Object result = operation.invoke(getEndpoint().getDeployers(), exchange.getMessage(),
+                getEndpoint().getConfiguration());
 
         Message out = exchange.getMessage();
         out.setBody(result);
         if (result instanceof DeploymentResult deployment) {
             writeHeaders(out, deployment);
-        } else if (result instanceof List<?>) {
-            out.setHeader(MlflowKnativeConstants.NAMESPACE, request.namespace());
+        } else if (result instanceof String) {
+            out.setHeader(Exchange.CONTENT_TYPE, "application/json");
         }
     }
 
@@ -60,6 +57,7 @@ public class MlflowKnativeProducer extends DefaultProducer {
         setOrRemove(out, MlflowKnativeConstants.IMAGE_DIGEST, result.imageDigest());
         setOrRemove(out, MlflowKnativeConstants.RUN_ID, result.runId());
         setOrRemove(out, MlflowKnativeConstants.MODEL_URI, result.modelUri());
+        setOrRemove(out, MlflowKnativeConstants.CANDIDATE_URL, result.candidateUrl());
     }
 
     // Stale values from an earlier call must not survive into this result.

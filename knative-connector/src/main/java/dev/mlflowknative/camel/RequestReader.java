@@ -19,7 +19,7 @@ public final class RequestReader {
 
     /** The fields a request map may have. */
     public static final List<String> FIELDS = List.of("name", "namespace", "modelUri", "image", "runId", "env",
-            "resources", "minScale", "maxScale");
+            "resources", "minScale", "maxScale", "trafficPercent");
 
     private RequestReader() {
     }
@@ -33,7 +33,9 @@ public final class RequestReader {
                 first(fromBody.modelUri(), header(message, MlflowKnativeConstants.MODEL_URI)),
                 first(fromBody.image(), header(message, MlflowKnativeConstants.IMAGE)),
                 first(fromBody.runId(), header(message, MlflowKnativeConstants.RUN_ID)),
-                fromBody.overrides());
+                fromBody.overrides(),
+                fromBody.trafficPercent() != null ? fromBody.trafficPercent()
+                        : message.getHeader(MlflowKnativeConstants.TRAFFIC_PERCENT, Integer.class));
     }
 
     /** A request from a map (a parsed JSON or YAML document); unknown fields and wrong types are errors. */
@@ -56,7 +58,7 @@ public final class RequestReader {
                 strings(map(resources, "limits"), "resources.limits"),
                 integer(map, "minScale"), integer(map, "maxScale"));
         return new DeploymentRequest(text(map, "name"), text(map, "namespace"), text(map, "modelUri"),
-                text(map, "image"), text(map, "runId"), overrides);
+                text(map, "image"), text(map, "runId"), overrides, integer(map, "trafficPercent"));
     }
 
     private static DeploymentRequest fromBody(Object body) {

@@ -12,5 +12,11 @@ public enum Action {
     /** delete of a service that did not exist. */
     absent,
     /** list and get: the service was read. */
-    found
+    found,
+    /** promote: the candidate revision now gets all traffic. */
+    promoted,
+    /** rollback: the previous revision gets all traffic again. */
+    rolled_back,
+    /** prune (dry run): the service would be deleted. */
+    prunable
 }

@@ -10,10 +10,12 @@ import dev.mlflowknative.camel.knative.Overrides;
  * @param modelUri  the MLflow model URI
  * @param image     a prebuilt image reference to run instead of building one
  * @param runId     the MLflow run id of a prebuilt image's model (the run-id cache key)
- * @param overrides env, resources and scale bounds for this deployment
+ * @param overrides      env, resources and scale bounds for this deployment
+ * @param trafficPercent the new revision's share of the traffic (a canary when below 100), or null for the
+ *                       endpoint's default
  */
 public record DeploymentRequest(String name, String namespace, String modelUri, String image, String runId,
-        Overrides overrides) {
+        Overrides overrides, Integer trafficPercent) {
 
     public static final DeploymentRequest EMPTY = new DeploymentRequest(null, null, null, null, null);
 
@@ -22,6 +24,6 @@ public record DeploymentRequest(String name, String namespace, String modelUri, 
     }
 
     public DeploymentRequest(String name, String namespace, String modelUri, String image, String runId) {
-        this(name, namespace, modelUri, image, runId, Overrides.NONE);
+        this(name, namespace, modelUri, image, runId, Overrides.NONE, null);
     }
 }

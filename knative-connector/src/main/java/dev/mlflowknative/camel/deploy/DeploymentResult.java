@@ -18,20 +18,58 @@ import io.fabric8.kubernetes.api.model.Container;
  * @param runId       the MLflow run id recorded on it
  * @param modelUri    the MLflow model URI recorded on it
  * @param action      what the operation did
+ * @param traffic     how traffic is split between revisions (from the status)
+ * @param context     the kubeconfig context, when the deployment fanned out to several
  */
 public record DeploymentResult(String name, String namespace, String url, String revision, String image,
-        String imageDigest, String runId, String modelUri, Action action) {
+        String imageDigest, String runId, String modelUri, Action action, List<TrafficSplit> traffic,
+        String context) {
+
+    /**
+     * One traffic target.
+     *
+     * @param revision the revision
+     * @param percent  its share of the traffic
+     * @param tag      its tag (candidate during a canary), if any
+     * @param url      the URL of the tag, if any
+     */
+    public record TrafficSplit(String revision, long percent, String tag, String url) {
+    }
+
+    public DeploymentResult {
+        traffic = traffic == null ? List.of() : List.copyOf(traffic);
+    }
 
     public static DeploymentResult of(Service service, Action action) {
         String image = firstImage(service);
+        List<TrafficSplit> traffic = service.getStatus() == null || service.getStatus().getTraffic() == null
+                ? List.of()
+                : service.getStatus().getTraffic().stream()
+                        .map(t -> new TrafficSplit(t.getRevisionName(), t.getPercent() == null ? 0 : t.getPercent(),
+                                t.getTag(), t.getUrl()))
+                        .toList();
         return new DeploymentResult(service.getMetadata().getName(), service.getMetadata().getNamespace(),
                 service.getStatus() == null ? null : service.getStatus().getUrl(),
                 service.getStatus() == null ? null : service.getStatus().getLatestReadyRevisionName(),
-                image, digestOf(image), Fingerprint.runId(service), Fingerprint.modelUri(service), action);
+                image, digestOf(image), Fingerprint.runId(service), Fingerprint.modelUri(service), action, traffic,
+                null);
     }
 
     public static DeploymentResult absent(String namespace, String name) {
-        return new DeploymentResult(name, namespace, null, null, null, null, null, null, Action.absent);
+        return new DeploymentResult(name, namespace, null, null, null, null, null, null, Action.absent, List.of(),
+                null);
+    }
+
+    /** The same result, naming the kubeconfig context it came from. */
+    public DeploymentResult inContext(String kubeContext) {
+        return new DeploymentResult(name, namespace, url, revision, image, imageDigest, runId, modelUri, action,
+                traffic, kubeContext);
+    }
+
+    /** The URL of the candidate revision during a canary, if any. */
+    public String candidateUrl() {
+        return traffic.stream().filter(t -> "candidate".equals(t.tag())).map(TrafficSplit::url).findFirst()
+                .orElse(null);
     }
 
     /** For delete: whether a service was actually removed. */

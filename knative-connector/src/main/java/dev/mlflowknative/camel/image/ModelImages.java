@@ -54,6 +54,32 @@ public class ModelImages implements AutoCloseable {
         return target(runId) + " (" + builder.recipe() + ")";
     }
 
+    /** Whether an image reference is in the configured repository. */
+    public boolean owns(String image) {
+        try {
+            return ImageReference.parse(image).name().equals(repository.name());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The reference pinned by digest: as is when it already is, else the digest the registry gives for its tag. */
+    public Optional<String> pinned(String image) {
+        ImageReference reference = ImageReference.parse(image);
+        if (reference.digest() != null) {
+            return Optional.of(image);
+        }
+        if (builder instanceof JibImageBuilder jib && jib.writesTars()) {
+            return Optional.empty();
+        }
+        return registry.lookup(reference).map(info -> reference.withDigest(info.digest()).toString());
+    }
+
+    /** The model's image when the registry already has it (pinned), without building anything. */
+    public Optional<String> existing(String runId) {
+        return cached(target(runId), runId).map(ModelImage::pinned);
+    }
+
     /** The model's image in the registry: reused when the tag already carries this run id, else built and pushed. */
     public ModelImage ensure(ResolvedModel model, boolean rebuild) {
         ImageReference target = target(model.runId());

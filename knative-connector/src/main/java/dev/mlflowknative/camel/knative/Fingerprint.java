@@ -27,6 +27,11 @@ public final class Fingerprint {
     public static final String RUN_ID_ANNOTATION = "knative.deployments.mlflow.org/run-id";
     public static final String CONFIG_HASH_ANNOTATION = "knative.deployments.mlflow.org/config-hash";
     public static final String MODEL_URI_ANNOTATION = "knative.deployments.mlflow.org/model-uri";
+    /**
+     * The image we wrote, on the revision template: another writer (the Python plugin's merge-PATCH, kubectl) that
+     * changes the image but leaves our annotations shows as a mismatch, and the next deploy writes again.
+     */
+    public static final String IMAGE_ANNOTATION = "knative.deployments.mlflow.org/image";
     /** Set by forceUpdate so that an otherwise identical template still makes a new revision. */
     public static final String RESTARTED_AT_ANNOTATION = "knative.deployments.mlflow.org/restarted-at";
 
@@ -41,7 +46,9 @@ public final class Fingerprint {
         annotate(basis, runId, modelUri);
         String hash = configHash(basis);
         annotate(desired, runId, modelUri);
-        desired.getSpec().getTemplate().getMetadata().getAnnotations().put(CONFIG_HASH_ANNOTATION, hash);
+        Map<String, String> templateAnnotations = desired.getSpec().getTemplate().getMetadata().getAnnotations();
+        templateAnnotations.put(CONFIG_HASH_ANNOTATION, hash);
+        templateAnnotations.put(IMAGE_ANNOTATION, imageOf(desired));
     }
 
     private static void annotate(Service service, String runId, String modelUri) {
@@ -70,6 +77,7 @@ public final class Fingerprint {
         JsonNode templateAnnotations = tree.path("spec").path("template").path("metadata").path("annotations");
         if (templateAnnotations instanceof ObjectNode annotations) {
             annotations.remove(CONFIG_HASH_ANNOTATION);
+            annotations.remove(IMAGE_ANNOTATION);
             annotations.remove(RESTARTED_AT_ANNOTATION);
         }
         StringBuilder canonical = new StringBuilder();
@@ -79,9 +87,14 @@ public final class Fingerprint {
         return sha256(canonical.toString()).substring(0, 16);
     }
 
+    /** Same run id, same configuration, still the image we wrote, and routed as asked: nothing to write. */
     public static boolean sameDeployment(Service live, Service desired) {
         return Objects.equals(runId(live), runId(desired))
-                && Objects.equals(configHashOf(live), configHashOf(desired));
+                && Objects.equals(configHashOf(live), configHashOf(desired))
+                && Objects.equals(imageOf(live), annotation(live.getSpec().getTemplate().getMetadata(),
+                        IMAGE_ANNOTATION))
+                && Traffic.same(live.getSpec() == null ? null : live.getSpec().getTraffic(),
+                        desired.getSpec().getTraffic());
     }
 
     public static String runId(Service service) {
@@ -97,6 +110,12 @@ public final class Fingerprint {
             return null;
         }
         return annotation(service.getSpec().getTemplate().getMetadata(), CONFIG_HASH_ANNOTATION);
+    }
+
+    private static String imageOf(Service service) {
+        var containers = service.getSpec().getTemplate().getSpec() == null ? null
+                : service.getSpec().getTemplate().getSpec().getContainers();
+        return containers == null || containers.isEmpty() ? null : containers.get(0).getImage();
     }
 
     private static String annotation(ObjectMeta metadata, String key) {

@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import dev.mlflowknative.camel.RolloutFailedException;
 import dev.mlflowknative.camel.RolloutTimeoutException;
@@ -32,12 +33,22 @@ public class RolloutWatcher {
         this.services = services;
     }
 
+    /** Waits until the written spec is rolled out: the service is Ready. */
     public Service awaitReady(Service written, Duration timeout) {
+        return await(written, timeout, RolloutStatus::of);
+    }
+
+    /** Waits until the written traffic is routed: RoutesReady (a failed newest revision may keep the service not Ready). */
+    public Service awaitRouted(Service written, Duration timeout) {
+        return await(written, timeout, RolloutStatus::routesOf);
+    }
+
+    private Service await(Service written, Duration timeout, Function<Service, RolloutStatus> statusOf) {
         String target = Ownership.qualifiedName(written);
         long deadline = System.nanoTime() + timeout.toNanos();
         Service latest = written;
         while (true) {
-            RolloutStatus status = RolloutStatus.of(latest);
+            RolloutStatus status = statusOf.apply(latest);
             if (status.state() == RolloutStatus.State.READY) {
                 return latest;
             }
@@ -49,12 +60,13 @@ public class RolloutWatcher {
                 throw new RolloutTimeoutException("Knative Service " + target + " did not become ready within "
                                                   + format(timeout) + "; last status: " + status.describe());
             }
-            latest = awaitSettled(written, latest, remaining);
+            latest = awaitSettled(written, latest, remaining, statusOf);
         }
     }
 
     /** Watches until the service is ready or failed, the watch breaks, or time runs out; returns the last seen. */
-    private Service awaitSettled(Service written, Service lastSeen, long remainingNanos) {
+    private Service awaitSettled(Service written, Service lastSeen, long remainingNanos,
+            Function<Service, RolloutStatus> statusOf) {
         CompletableFuture<Service> settled = new CompletableFuture<>();
         AtomicReference<Service> latest = new AtomicReference<>(lastSeen);
         String namespace = written.getMetadata().getNamespace();
@@ -70,7 +82,7 @@ public class RolloutWatcher {
                     return;
                 }
                 latest.set(service);
-                if (RolloutStatus.of(service).state() != RolloutStatus.State.PROGRESSING) {
+                if (statusOf.apply(service).state() != RolloutStatus.State.PROGRESSING) {
                     settled.complete(service);
                 }
             }

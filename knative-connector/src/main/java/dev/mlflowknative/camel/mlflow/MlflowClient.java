@@ -112,6 +112,13 @@ public class MlflowClient {
                 });
     }
 
+    /** Sets a tag on a model version. */
+    public void setModelVersionTag(String name, String version, String key, String value) {
+        http.postJson("a tag of version " + version + " of model '" + name + "'", API + "/model-versions/set-tag",
+                        Map.of("name", name, "version", version, "key", key, "value", value))
+                .orElseThrow(() -> missing(name, "has no version " + version));
+    }
+
     /** Lists one directory of the artifact proxy ({@code mlflow-artifacts:/<path>}); entries are plain names. */
     public List<ArtifactEntry> listProxied(String directory) {
         JsonNode json = http.getJson("the artifact listing of '" + directory + "'", ARTIFACTS, Map.of("path", directory))
