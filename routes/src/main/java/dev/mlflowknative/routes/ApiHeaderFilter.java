@@ -12,7 +12,7 @@ import org.apache.camel.spi.HeaderFilterStrategy;
  */
 public class ApiHeaderFilter implements HeaderFilterStrategy {
 
-    private static final Set<String> INBOUND = Set.of("authorization", "content-type", "namespace", "name",
+    private static final Set<String> INBOUND = Set.of("authorization", "content-type", "namespace", "name", "tag",
             "x-mlflow-delivery-id", "x-mlflow-timestamp", "x-mlflow-signature");
 
     @Override

@@ -6,12 +6,14 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.mlflowknative.camel.AlreadyExistsException;
+import dev.mlflowknative.camel.ContextFailedException;
 import dev.mlflowknative.camel.ImageBuildException;
 import dev.mlflowknative.camel.InvalidRequestException;
 import dev.mlflowknative.camel.KubernetesApiException;
 import dev.mlflowknative.camel.MlflowException;
 import dev.mlflowknative.camel.ModelNotFoundException;
 import dev.mlflowknative.camel.OwnershipException;
+import dev.mlflowknative.camel.PredictionFailedException;
 import dev.mlflowknative.camel.RolloutFailedException;
 import dev.mlflowknative.camel.RolloutTimeoutException;
 import dev.mlflowknative.camel.ServiceNotFoundException;
@@ -32,6 +34,21 @@ public class ApiResponses {
         if (type == null || !type.toLowerCase().startsWith("application/json")) {
             throw new ApiException(415, "Send the request as JSON (Content-Type: application/json)");
         }
+    }
+
+    /** A prediction payload is MLflow's JSON or CSV (415 otherwise). */
+    public void requirePredictionPayload(Exchange exchange) {
+        String type = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        String lower = type == null ? "" : type.toLowerCase();
+        if (!lower.startsWith("application/json") && !lower.startsWith("text/csv")) {
+            throw new ApiException(415, "Send the prediction payload as JSON (Content-Type: application/json) or CSV"
+                                        + " (Content-Type: text/csv)");
+        }
+    }
+
+    /** The model server's JSON answer, as it is. */
+    public void prediction(Exchange exchange) {
+        respond(exchange, 200);
     }
 
     /** 201 for a created service, 200 otherwise. */
@@ -62,6 +79,9 @@ public class ApiResponses {
     }
 
     static int statusOf(Throwable error) {
+        if (error instanceof ContextFailedException fanOut) {
+            return statusOf(fanOut.getCause());
+        }
         if (error instanceof ApiException api) {
             return api.getStatus();
         }
@@ -74,6 +94,11 @@ public class ApiResponses {
         if (error instanceof OwnershipException || error instanceof AlreadyExistsException
                 || error instanceof WriteConflictException) {
             return 409;
+        }
+        if (error instanceof PredictionFailedException prediction) {
+            // the model server refused the payload: the client's error; no answer or a server error: upstream's
+            return prediction.getStatus() / 100 == 4 ? 400
+                    : prediction.getCause() instanceof HttpTimeoutException ? 504 : 502;
         }
         if (error instanceof UnsupportedModelException) {
             return 422;
