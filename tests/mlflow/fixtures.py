@@ -14,9 +14,10 @@ import warnings
 warnings.filterwarnings("ignore")
 
 import mlflow  # noqa: E402
-import numpy as np  # noqa: E402
+import pandas  # noqa: E402
 import yaml  # noqa: E402
 from mlflow import MlflowClient  # noqa: E402
+from mlflow.models import infer_signature  # noqa: E402
 from sklearn.datasets import load_iris  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
@@ -29,6 +30,13 @@ class AddN(mlflow.pyfunc.PythonModel):
 
     def predict(self, context, model_input, params=None):
         return model_input.apply(lambda column: column + self.n)
+
+
+class Scale(mlflow.pyfunc.PythonModel):
+    """A custom pyfunc model with an inference parameter: multiplies every input value by params["factor"]."""
+
+    def predict(self, context, model_input, params=None):
+        return model_input * (params or {}).get("factor", 1.0)
 
 
 def log_sklearn(client, name, c):
@@ -83,6 +91,13 @@ def main(output):
                                               pip_requirements=["pandas"])
     custom_run = run.info.run_id
 
+    example = pandas.DataFrame({"x": [1.0, 2.0]})
+    with mlflow.start_run() as run:
+        mlflow.pyfunc.log_model(name="model", python_model=Scale(), registered_model_name="scale",
+                                signature=infer_signature(example, example, params={"factor": 1.0}),
+                                pip_requirements=["pandas"])
+    scale_run = run.info.run_id
+
     onnx_run, onnx_version = log_onnx_only(client)
 
     fixtures = {
@@ -92,6 +107,7 @@ def main(output):
         "iris": {"runs": [iris_run_1, iris_run_2], "modelIds": [iris_info_1.model_id, iris_info_2.model_id],
                  "versions": ["1", "2"], "aliases": {"champion": "1", "challenger": "2"}, "stage": stage},
         "custom": {"run": custom_run, "modelId": custom_info.model_id, "version": "1"},
+        "scale": {"run": scale_run, "version": "1"},
         "onnxOnly": {"run": onnx_run, "version": onnx_version},
     }
     with open(output, "w") as f:

@@ -33,7 +33,8 @@ class EndpointTest extends KnativeRouteTestSupport {
         assertThatThrownBy(() -> context.getEndpoint("mlflow-knative:explode"))
                 .isInstanceOf(ResolveEndpointFailedException.class)
                 .hasStackTraceContaining("Unknown mlflow-knative operation 'explode'; expected one of [deploy, create,"
-                                         + " update, delete, list, get]");
+                                         + " update, delete, list, get, promote, rollback, render, prune, predict,"
+                                         + " explain]");
     }
 
     @Test

@@ -1,9 +1,5 @@
 package dev.mlflowknative.tests.mlflow;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +11,7 @@ import dev.mlflowknative.camel.deploy.Action;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
 import dev.mlflowknative.tests.support.FaultProxy;
 import dev.mlflowknative.tests.support.KnativeRouteTestSupport;
+import dev.mlflowknative.tests.support.MlflowRest;
 import dev.mlflowknative.tests.support.TestServices;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.health.HealthCheck;
@@ -134,15 +131,7 @@ class DeployFromMlflowTest extends KnativeRouteTestSupport {
     }
 
     /** Sets (or with null, deletes) an alias of the iris model through MLflow's REST API. */
-    private static void setAlias(String alias, String version) throws Exception {
-        URI base = TestServices.mlflowUri();
-        String body = "{\"name\":\"iris\",\"alias\":\"" + alias + "\""
-                      + (version == null ? "" : ",\"version\":\"" + version + "\"") + "}";
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/2.0/mlflow/registered-models/alias"))
-                .header("Content-Type", "application/json")
-                .method(version == null ? "DELETE" : "POST", HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isIn(200, 404);
+    private static void setAlias(String alias, String version) {
+        MlflowRest.setAlias("iris", alias, version);
     }
 }

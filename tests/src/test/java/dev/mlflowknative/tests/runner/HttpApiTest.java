@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.mlflowknative.tests.support.RunnerTestSupport;
+import dev.mlflowknative.tests.support.ScoringServer;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.knative.serving.v1.ServiceBuilder;
 import org.junit.jupiter.api.Test;
@@ -109,6 +110,40 @@ class HttpApiTest extends RunnerTestSupport {
     }
 
     @Test
+    void predictGoesToTheModelServerOfTheService() throws Exception {
+        try (ScoringServer iris = ScoringServer.start("models:/iris/1")) {
+            cluster.controller().setUrls((service, tag) -> iris.url());
+            assertThat(post("{\"name\": \"iris-predict\", \"modelUri\": \"models:/iris/1\"}").statusCode())
+                    .isEqualTo(201);
+            String columns = "[\"sepal length (cm)\", \"sepal width (cm)\", \"petal length (cm)\","
+                             + " \"petal width (cm)\"]";
+
+            HttpResponse<String> json = predict("iris-predict", "application/json",
+                    "{\"dataframe_split\": {\"columns\": " + columns + ", \"data\": [[5.1, 3.5, 1.4, 0.2],"
+                    + " [6.7, 3.0, 5.2, 2.3]]}}");
+            assertThat(json.statusCode()).as(json.body()).isEqualTo(200);
+            assertThat(body(json).path("predictions")).hasSize(2);
+            HttpResponse<String> csv = predict("iris-predict", "text/csv",
+                    "sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)\n5.1,3.5,1.4,0.2\n"
+                    + "6.7,3.0,5.2,2.3\n");
+            assertThat(body(csv)).isEqualTo(body(json));
+
+            HttpResponse<String> wrongColumns = predict("iris-predict", "application/json",
+                    "{\"dataframe_split\": {\"columns\": [\"nope\"], \"data\": [[1]]}}");
+            assertThat(wrongColumns.statusCode()).isEqualTo(400);
+            assertThat(body(wrongColumns).path("message").asText()).contains("HTTP 400");
+            assertThat(predict("iris-predict", "application/xml", "<a/>").statusCode()).isEqualTo(415);
+            assertThat(predict("no-such-service", "application/json", "{\"inputs\": [1]}").statusCode())
+                    .isEqualTo(404);
+        }
+    }
+
+    private HttpResponse<String> predict(String service, String contentType, String body) {
+        return send(authorized("/deployments/" + service + "/predict").header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    @Test
     void aForeignServiceIsAConflictAndStaysUntouched() {
         admin.adapt(KnativeClient.class).services().resource(new ServiceBuilder().withNewMetadata()
                 .withName("foreign").withNamespace("default").endMetadata().withNewSpec().withNewTemplate()
@@ -131,7 +166,7 @@ class HttpApiTest extends RunnerTestSupport {
         assertThat(openapi.statusCode()).isEqualTo(200);
         JsonNode spec = new ObjectMapper(new YAMLFactory()).readTree(openapi.body());
         assertThat(spec.path("paths").fieldNames()).toIterable().containsExactlyInAnyOrder("/deployments",
-                "/deployments/{name}");
+                "/deployments/{name}", "/deployments/{name}/predict");
 
         post("{\"name\": \"iris-metrics\", \"modelUri\": \"models:/iris/2\"}");
         HttpResponse<String> health = send(java.net.http.HttpRequest.newBuilder(uri("/observe/health")).GET());

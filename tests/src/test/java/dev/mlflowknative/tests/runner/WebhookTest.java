@@ -1,7 +1,5 @@
 package dev.mlflowknative.tests.runner;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +14,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.tests.support.RunnerTestSupport;
+import dev.mlflowknative.tests.support.MlflowRest;
 import dev.mlflowknative.tests.support.TestServices;
 import org.junit.jupiter.api.Test;
 
@@ -113,14 +112,7 @@ class WebhookTest extends RunnerTestSupport {
         return output.lines().reduce((a, b) -> b).orElse("");
     }
 
-    private static void setAlias(String alias, String version) throws Exception {
-        String body = "{\"name\":\"" + MODEL + "\",\"alias\":\"" + alias + "\""
-                      + (version == null ? "" : ",\"version\":\"" + version + "\"") + "}";
-        HttpRequest request = HttpRequest.newBuilder(URI.create(TestServices.mlflowUri()
-                                                                + "/api/2.0/mlflow/registered-models/alias"))
-                .header("Content-Type", "application/json")
-                .method(version == null ? "DELETE" : "POST", HttpRequest.BodyPublishers.ofString(body)).build();
-        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isIn(200, 404);
+    private static void setAlias(String alias, String version) {
+        MlflowRest.setAlias(MODEL, alias, version);
     }
 }

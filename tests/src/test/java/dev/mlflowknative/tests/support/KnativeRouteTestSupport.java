@@ -41,6 +41,8 @@ public abstract class KnativeRouteTestSupport extends CamelTestSupport {
     @AfterEach
     void cleanCluster() {
         cluster.controller().setVerdicts(service -> RevisionVerdict.READY);
+        cluster.controller().setUrls(null);
+        cluster.controller().setRolloutDelay(java.time.Duration.ZERO);
         knative(admin).services().inAnyNamespace().delete();
         if (componentClient != null) {
             componentClient.close();

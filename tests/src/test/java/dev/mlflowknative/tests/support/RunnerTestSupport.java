@@ -81,6 +81,7 @@ public abstract class RunnerTestSupport {
     @AfterEach
     void cleanCluster() {
         cluster.controller().setVerdicts(service -> RevisionVerdict.READY);
+        cluster.controller().setUrls(null);
         admin.adapt(KnativeClient.class).services().inAnyNamespace().delete();
         if (componentClient != null) {
             componentClient.close();

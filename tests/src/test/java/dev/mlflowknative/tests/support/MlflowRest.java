@@ -1,0 +1,96 @@
+package dev.mlflowknative.tests.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Arranges the real MLflow server through its REST API 2.0 (aliases, registered models, versions, tags): test set-up
+ * that must not go through the component under test.
+ */
+public final class MlflowRest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private MlflowRest() {
+    }
+
+    /** Points an alias of a registered model at a version; a null version deletes the alias (absent is fine). */
+    public static void setAlias(String model, String alias, String version) {
+        if (version == null) {
+            call("DELETE", "registered-models/alias", Map.of("name", model, "alias", alias), 200, 404);
+        } else {
+            call("POST", "registered-models/alias", Map.of("name", model, "alias", alias, "version", version), 200);
+        }
+    }
+
+    /** A new registered model whose version 1 is a copy of an existing version (same source and run). */
+    public static void copyVersion(String fromModel, String fromVersion, String toModel) {
+        JsonNode source = get("model-versions/get?name=" + encode(fromModel) + "&version=" + fromVersion)
+                .get("model_version");
+        call("POST", "registered-models/create", Map.of("name", toModel), 200);
+        Map<String, Object> version = new java.util.LinkedHashMap<>();
+        version.put("name", toModel);
+        version.put("source", source.get("source").asText());
+        version.put("run_id", source.get("run_id").asText());
+        String location = source.get("source").asText();
+        if (location.startsWith("models:/m-")) { // a logged model (MLflow 3) names itself as the source
+            version.put("model_id", location.substring("models:/".length()));
+        }
+        call("POST", "model-versions/create", version, 200);
+    }
+
+    /** Deletes a registered model and its versions (absent is fine). */
+    public static void deleteModel(String model) {
+        call("DELETE", "registered-models/delete", Map.of("name", model), 200, 404);
+    }
+
+    /** The tags of a model version, as a map. */
+    public static Map<String, String> versionTags(String model, String version) {
+        Map<String, String> tags = new java.util.TreeMap<>();
+        get("model-versions/get?name=" + encode(model) + "&version=" + version).path("model_version").path("tags")
+                .forEach(tag -> tags.put(tag.get("key").asText(), tag.get("value").asText()));
+        return tags;
+    }
+
+    public static JsonNode get(String pathAndQuery) {
+        return call("GET", pathAndQuery, null, 200);
+    }
+
+    private static JsonNode call(String method, String path, Map<String, ?> body, int... expected) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(TestServices.mlflowUri() + "/api/2.0/mlflow/"
+                                                                    + path))
+                    .header("Content-Type", "application/json")
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                    .build();
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            if (Arrays.stream(expected).noneMatch(status -> status == response.statusCode())) {
+                throw new AssertionError(method + " " + path + " answered " + response.statusCode() + ": "
+                                         + response.body());
+            }
+            return response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}
