@@ -35,7 +35,8 @@ public final class MlflowKnativeConstants {
               javaType = "String")
     public static final String IMAGE_DIGEST = "CamelMlflowKnativeImageDigest";
     @Metadata(label = "producer", description = "Out: what the operation did: created, updated, unchanged, deleted,"
-                                                + " absent (delete of a missing service) or found (list, get).",
+                                                + " absent (delete of a missing service), found (list, get), promoted,"
+                                                + " rolled_back, or prunable (prune in a dry run).",
               javaType = "dev.mlflowknative.camel.deploy.Action")
     public static final String ACTION = "CamelMlflowKnativeAction";
     @Metadata(label = "producer", description = "Out: the URL the service answers on.", javaType = "String")
