@@ -58,10 +58,16 @@ public class DeploymentFiles {
         return RequestReader.fromMap(fields);
     }
 
-    /** A key for the idempotent repository: the same content is deployed once. */
-    public String contentKey(byte[] content) {
+    /**
+     * A key for the idempotent repository: the same file (name and content) is deployed once. The name counts because
+     * it is the deployment's name when the content gives none: a.yaml and b.yaml with one content are two deployments.
+     */
+    public String contentKey(String fileName, byte[] content) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(fileName.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+            return HexFormat.of().formatHex(digest.digest(content));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -88,16 +88,19 @@ class FileDropTest extends RunnerTestSupport {
     }
 
     @Test
-    void theSameContentIsDeployedOnce() throws Exception {
-        String content = "name: iris-once\nmodelUri: models:/iris/2\n";
-        Files.writeString(inbox.resolve("first.yaml"), content);
+    void theSameFileIsDeployedOnceAndACopyUnderAnotherNameIsItsOwnDeployment() throws Exception {
+        String content = "modelUri: models:/iris/2\n"; // the name comes from the file name
+        Files.writeString(inbox.resolve("iris-once.yaml"), content);
         eventually(WAIT, () -> assertThat(filesIn("done")).hasSize(1));
         calls.clear();
 
-        Files.writeString(inbox.resolve("again.yaml"), content);
-
+        Files.writeString(inbox.resolve("iris-once.yaml"), content);
         eventually(WAIT, () -> assertThat(filesIn("done")).hasSize(2));
         assertThat(calls.calls()).isEmpty();
+
+        Files.writeString(inbox.resolve("iris-copy.yaml"), content);
+        eventually(WAIT, () -> assertThat(filesIn("done")).hasSize(3));
+        assertThat(liveService("default", "iris-copy")).isNotNull();
         assertThat(filesIn("failed")).isEmpty();
     }
 
