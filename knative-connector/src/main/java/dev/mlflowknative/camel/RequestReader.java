@@ -90,11 +90,12 @@ public final class RequestReader {
         if (value == null) {
             return null;
         }
-        if (!(value instanceof String || value instanceof Number)) {
+        if (!(value instanceof String text)) {
+            // a YAML 0123 or 1e3 would silently become another string: ask for quotes instead
             throw new InvalidRequestException("Field '" + field + "' of the deployment request must be a string, not "
-                                              + kind(value));
+                                              + kind(value) + (value instanceof Number ? " (quote it)" : ""));
         }
-        return value.toString();
+        return text;
     }
 
     private static Integer integer(Map<?, ?> map, String field) {
@@ -138,6 +139,7 @@ public final class RequestReader {
 
     private static String kind(Object value) {
         return value == null ? "null" : value instanceof Map ? "a mapping" : value instanceof List ? "a list"
+                : value instanceof Number ? "a number" : value instanceof Boolean ? "a boolean"
                 : value.getClass().getSimpleName();
     }
 

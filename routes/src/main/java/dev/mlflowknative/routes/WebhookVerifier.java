@@ -92,17 +92,33 @@ public class WebhookVerifier {
         } catch (java.io.IOException e) {
             throw new ApiException(400, "Webhook body is not JSON");
         }
-        String entity = event.path("entity").asText();
-        String action = event.path("action").asText();
+        if (event == null || !event.isObject()) {
+            throw new ApiException(400, "Webhook body is not an MLflow webhook event: not a JSON object");
+        }
+        String entity = text(event, "entity");
+        String action = text(event, "action");
+        if (!event.path("data").isObject()) {
+            throw new ApiException(400, "Webhook body is not an MLflow webhook event: 'data' must be an object");
+        }
         JsonNode data = event.path("data");
         if (entity.equals("model_version_alias") && action.equals("created")) {
-            return deployments.following(data.path("name").asText(), data.path("alias").asText());
+            return deployments.following(text(data, "name"), text(data, "alias"));
         }
         if (entity.equals("model_version") && action.equals("created")) {
-            String uri = "models:/" + data.path("name").asText() + "/latest";
+            String uri = "models:/" + text(data, "name") + "/latest";
             return deployments.all().stream().filter(r -> r.modelUri().equals(uri)).toList();
         }
-        return List.of();
+        return List.of(); // another event: nothing follows it
+    }
+
+    /** A required, non-blank string field of the event (bounded: it may end up in a log line). */
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        if (!value.isTextual() || value.asText().isBlank() || value.asText().length() > 256) {
+            throw new ApiException(400, "Webhook body is not an MLflow webhook event: '" + field
+                                        + "' must be a non-empty string of at most 256 characters");
+        }
+        return value.asText();
     }
 
     private byte[] expectedSignature(String deliveryId, String timestamp, byte[] body) {
