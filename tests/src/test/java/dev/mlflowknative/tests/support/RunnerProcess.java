@@ -27,7 +27,9 @@ public final class RunnerProcess implements AutoCloseable {
 
     public static RunnerProcess start(Map<String, String> env, String... args) {
         try {
-            Path output = Files.createTempFile("runner", ".log");
+            // beside the tests' own log, where SecretsScanTest reads it
+            Path logs = Files.createDirectories(Path.of("target/test-logs"));
+            Path output = Files.createTempFile(logs, "runner-", ".log");
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-Xmx512m", "-jar", JAR.toString()));
             command.addAll(List.of(args));

@@ -1,0 +1,98 @@
+package dev.mlflowknative.tests.reliability;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import dev.mlflowknative.camel.knative.Fingerprint;
+import dev.mlflowknative.camel.knative.RolloutStatus;
+import dev.mlflowknative.runner.simulation.EmbeddedKubernetes;
+import dev.mlflowknative.tests.support.Registries;
+import dev.mlflowknative.tests.support.RunnerProcess;
+import dev.mlflowknative.tests.support.RunnerTestSupport;
+import dev.mlflowknative.tests.support.TestServices;
+import io.fabric8.knative.client.KnativeClient;
+import io.fabric8.knative.serving.v1.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The runner is SIGKILLed while its scheduled redeploy waits for a rollout, then started again: it converges, with
+ * exactly the declared services, each once, ready, on the right model.
+ */
+class RunnerKillTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aRunnerKilledMidDeploymentConvergesAfterRestart() throws Exception {
+        try (EmbeddedKubernetes cluster = EmbeddedKubernetes.start(0);
+             KubernetesClient admin = cluster.newClient()) {
+            cluster.controller().setRolloutDelay(Duration.ofSeconds(6));
+            Map<String, String> env = env(cluster.writeKubeconfig(tmp.resolve("kubeconfig"), "kill-test"));
+            var services = admin.adapt(KnativeClient.class).services().inNamespace("default");
+
+            try (RunnerProcess first = RunnerProcess.start(env)) {
+                await(Duration.ofSeconds(120), () -> services.withName("iris-kill").get() != null, first);
+                assertThat(RolloutStatus.of(services.withName("iris-kill").get()).state())
+                        .as("killed while the rollout is still in progress")
+                        .isEqualTo(RolloutStatus.State.PROGRESSING);
+                first.kill();
+            }
+
+            try (RunnerProcess second = RunnerProcess.start(env)) {
+                await(Duration.ofSeconds(120), () -> {
+                    List<Service> live = services.list().getItems();
+                    return live.size() == 2 && live.stream().allMatch(s -> RolloutStatus.of(s).state()
+                                                                          == RolloutStatus.State.READY);
+                }, second);
+                second.awaitLog("iris-kill-2", Duration.ofSeconds(60));
+            }
+
+            List<Service> live = services.list().getItems();
+            assertThat(live).extracting(s -> s.getMetadata().getName())
+                    .containsExactlyInAnyOrder("iris-kill", "iris-kill-2");
+            assertThat(admin.adapt(KnativeClient.class).services().inAnyNamespace().list().getItems()).hasSize(2);
+            Map<String, String> runIds = new HashMap<>();
+            live.forEach(s -> runIds.put(s.getMetadata().getName(), Fingerprint.runId(s)));
+            assertThat(runIds).containsEntry("iris-kill", TestServices.fixtures().at("/iris/runs/0").asText())
+                    .containsEntry("iris-kill-2", TestServices.fixtures().at("/iris/runs/1").asText());
+            assertThat(live).allSatisfy(s -> assertThat(s.getStatus().getLatestReadyRevisionName())
+                    .isEqualTo(s.getMetadata().getName() + "-00001"));
+        }
+    }
+
+    private static void await(Duration timeout, BooleanSupplier condition, RunnerProcess runner)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline || !runner.isAlive()) {
+                throw new AssertionError("did not converge (runner alive: " + runner.isAlive() + "):\n"
+                                         + runner.log());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static Map<String, String> env(Path kubeconfig) {
+        Map<String, String> env = new HashMap<>();
+        env.put("KUBECONFIG", kubeconfig.toString());
+        env.put("MLFLOW_KNATIVE_HTTP_PORT", String.valueOf(RunnerTestSupport.freePort()));
+        env.put("MLFLOW_KNATIVE_SCHEDULE_ENABLED", "true");
+        env.put("MLFLOW_KNATIVE_SCHEDULE_PERIOD", "1s");
+        env.put("MLFLOW_KNATIVE_DEPLOYMENTS", "iris-kill=models:/iris@champion, iris-kill-2=models:/iris@challenger");
+        env.put("MLFLOW_TRACKING_URI", TestServices.mlflowUri().toString());
+        env.put("MLFLOW_KNATIVE_BUILDER", "jib");
+        env.put("MLFLOW_KNATIVE_IMAGE_REPOSITORY", Registries.registry() + "/kill-test/models");
+        env.put("MLFLOW_KNATIVE_BASE_IMAGE", Registries.servingBaseIn(Registries.registry()));
+        env.put("MLFLOW_KNATIVE_WAIT_TIMEOUT", "60s");
+        return env;
+    }
+}
