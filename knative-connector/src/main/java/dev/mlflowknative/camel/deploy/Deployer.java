@@ -31,7 +31,6 @@ import dev.mlflowknative.camel.knative.TemplateValues;
 import dev.mlflowknative.camel.knative.Traffic;
 import dev.mlflowknative.camel.mlflow.ModelLocation;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
-import dev.mlflowknative.camel.mlflow.ResolvedModel;
 import dev.mlflowknative.camel.predict.PredictRequest;
 import dev.mlflowknative.camel.predict.Predictor;
 import io.fabric8.knative.serving.v1.Service;
@@ -281,12 +280,16 @@ public class Deployer {
         if (decide(live, desired, mode) == Action.unchanged) {
             write = new Write(live, Action.unchanged);
         } else {
-            // before any write: a model that cannot be served, or an image that fails to build, changes nothing
-            ResolvedModel resolved = model == null ? null : models.resolve(model).requireServable();
+            // before any write: a model that cannot be served, or an image that fails to build, changes nothing.
+            // An image already built for this run id was checked when it was built: no second look at the model.
             if (prebuilt == null) {
-                String image = reusableLiveImage(live, runId).orElseGet(() ->
-                        images.ensure(resolved, settings.forceUpdate()).pinned());
+                String image = reusableLiveImage(live, runId)
+                        .or(() -> settings.forceUpdate() ? Optional.empty() : images.existing(runId))
+                        .orElseGet(() -> images.ensure(models.resolve(model).requireServable(),
+                                settings.forceUpdate()).pinned());
                 desired = desired(values.withImage(image), recipe, request.overrides(), traffic);
+            } else if (model != null) {
+                models.resolve(model).requireServable();
             }
             write = ConflictRetry.run(mode.name().toLowerCase() + " of " + namespace + "/" + name,
                     new WriteAttempt(live, desired, mode));
