@@ -51,6 +51,7 @@ public final class HttpWatchFront implements AutoCloseable {
         return thread;
     });
     private final HttpClient http = HttpClient.newHttpClient();
+    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
     private final String target;
     private final KubernetesClient client;
 
@@ -75,7 +76,13 @@ public final class HttpWatchFront implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
+    /** How many requests came in (a watch counts once). */
+    public long requests() {
+        return requests.get();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        requests.incrementAndGet();
         try (exchange) {
             Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
             Matcher watched = WATCHED.matcher(exchange.getRequestURI().getPath());

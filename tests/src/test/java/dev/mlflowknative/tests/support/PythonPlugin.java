@@ -22,10 +22,17 @@ public final class PythonPlugin {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path kubeconfig;
     private final String context;
+    private final java.net.URI trackingUri;
 
     public PythonPlugin(Path kubeconfig, String context) {
+        this(kubeconfig, context, TestServices.mlflowUri());
+    }
+
+    /** With another way to the MLflow server, e.g. a proxy that counts the plugin's calls. */
+    public PythonPlugin(Path kubeconfig, String context, java.net.URI trackingUri) {
         this.kubeconfig = kubeconfig;
         this.context = context;
+        this.trackingUri = trackingUri;
     }
 
     public String target() {
@@ -34,14 +41,32 @@ public final class PythonPlugin {
 
     /** A command of plugin_client.py; returns its {"ok": .., "result" | "error": ..} answer. */
     public JsonNode call(String command, Map<String, Object> args) {
+        return script("plugin_client.py", "{\"ok\"", command, json(args));
+    }
+
+    /** plugin_bench.py: wall times of the plugin's calls, measured in-process; returns {"seconds": [...]}. */
+    public JsonNode bench(Map<String, Object> args) {
+        return script("plugin_bench.py", "{\"seconds\"", json(args));
+    }
+
+    private String json(Map<String, Object> args) {
         Map<String, Object> withTarget = new java.util.LinkedHashMap<>(args);
         withTarget.put("target", target());
         try {
-            String out = run(List.of(TestServices.python().toString(), "-W", "ignore",
-                    Path.of("interop/plugin_client.py").toAbsolutePath().toString(), command,
-                    JSON.writeValueAsString(withTarget)));
-            String last = out.lines().filter(line -> line.startsWith("{\"ok\"")).reduce((a, b) -> b)
-                    .orElseThrow(() -> new AssertionError("plugin_client.py printed no answer:\n" + out));
+            return JSON.writeValueAsString(withTarget);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private JsonNode script(String file, String answerPrefix, String... args) {
+        List<String> command = new ArrayList<>(List.of(TestServices.python().toString(), "-W", "ignore",
+                Path.of("interop", file).toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        String out = run(command);
+        String last = out.lines().filter(line -> line.startsWith(answerPrefix)).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError(file + " printed no answer:\n" + out));
+        try {
             return JSON.readTree(last);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -62,7 +87,7 @@ public final class PythonPlugin {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().put("KUBECONFIG", kubeconfig.toString());
             builder.environment().put("DOCKER_HOST", TestServices.get("MLFLOW_KNATIVE_TEST_DOCKER_TCP"));
-            builder.environment().put("MLFLOW_TRACKING_URI", TestServices.mlflowUri().toString());
+            builder.environment().put("MLFLOW_TRACKING_URI", trackingUri.toString());
             builder.environment().put("PYTHONWARNINGS", "ignore");
             Process process = builder.start();
             process.getOutputStream().close();
