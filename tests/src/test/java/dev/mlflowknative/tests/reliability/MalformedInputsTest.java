@@ -9,13 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -104,7 +100,7 @@ class MalformedInputsTest extends RunnerTestSupport {
             String delivery = "malformed-" + i;
             // one in five also carries a malformed signature
             String signature = i % 5 == 0 ? List.of("", "v1,", "v2,abc", "v1,\u00e9\u00e9", "v1," + "A".repeat(
-                    4000)).get((i / 5) % 5) : sign(delivery, now, bodies.get(i));
+                    4000)).get((i / 5) % 5) : webhookSignature(delivery, now, bodies.get(i), WEBHOOK_SECRET);
             HttpRequest.Builder request = HttpRequest.newBuilder(uri("/webhooks/mlflow"))
                     .header("Content-Type", "application/json")
                     .header("X-MLflow-Delivery-Id", delivery)
@@ -162,17 +158,6 @@ class MalformedInputsTest extends RunnerTestSupport {
             return files.map(p -> p.getFileName().toString()).toList();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static String sign(String deliveryId, String timestamp, String body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            byte[] digest = mac.doFinal((deliveryId + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8));
-            return "v1," + Base64.getEncoder().encodeToString(digest);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 }

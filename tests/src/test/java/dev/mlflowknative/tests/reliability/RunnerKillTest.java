@@ -10,9 +10,7 @@ import java.util.function.BooleanSupplier;
 import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.camel.knative.RolloutStatus;
 import dev.mlflowknative.runner.simulation.EmbeddedKubernetes;
-import dev.mlflowknative.tests.support.Registries;
 import dev.mlflowknative.tests.support.RunnerProcess;
-import dev.mlflowknative.tests.support.RunnerTestSupport;
 import dev.mlflowknative.tests.support.TestServices;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.knative.serving.v1.Service;
@@ -82,17 +80,7 @@ class RunnerKillTest {
     }
 
     private static Map<String, String> env(Path kubeconfig) {
-        Map<String, String> env = new HashMap<>();
-        env.put("KUBECONFIG", kubeconfig.toString());
-        env.put("MLFLOW_KNATIVE_HTTP_PORT", String.valueOf(RunnerTestSupport.freePort()));
-        env.put("MLFLOW_KNATIVE_SCHEDULE_ENABLED", "true");
-        env.put("MLFLOW_KNATIVE_SCHEDULE_PERIOD", "1s");
-        env.put("MLFLOW_KNATIVE_DEPLOYMENTS", "iris-kill=models:/iris@champion, iris-kill-2=models:/iris@challenger");
-        env.put("MLFLOW_TRACKING_URI", TestServices.mlflowUri().toString());
-        env.put("MLFLOW_KNATIVE_BUILDER", "jib");
-        env.put("MLFLOW_KNATIVE_IMAGE_REPOSITORY", Registries.registry() + "/kill-test/models");
-        env.put("MLFLOW_KNATIVE_BASE_IMAGE", Registries.servingBaseIn(Registries.registry()));
-        env.put("MLFLOW_KNATIVE_WAIT_TIMEOUT", "60s");
-        return env;
+        return RunnerProcess.scheduledRedeployEnv(kubeconfig,
+                "iris-kill=models:/iris@champion, iris-kill-2=models:/iris@challenger", "kill-test/models", "60s");
     }
 }

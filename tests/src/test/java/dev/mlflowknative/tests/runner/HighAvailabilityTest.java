@@ -2,14 +2,10 @@ package dev.mlflowknative.tests.runner;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 import dev.mlflowknative.runner.simulation.EmbeddedKubernetes;
-import dev.mlflowknative.tests.support.Registries;
 import dev.mlflowknative.tests.support.RunnerProcess;
-import dev.mlflowknative.tests.support.RunnerTestSupport;
-import dev.mlflowknative.tests.support.TestServices;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -75,22 +71,13 @@ class HighAvailabilityTest {
     }
 
     private static Map<String, String> env(String podName, Path kubeconfig) {
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> env = RunnerProcess.scheduledRedeployEnv(kubeconfig, "iris-ha=models:/iris@champion",
+                "ha-test/models", "30s");
         env.put("HOSTNAME", podName);
-        env.put("KUBECONFIG", kubeconfig.toString());
-        env.put("MLFLOW_KNATIVE_HTTP_PORT", String.valueOf(RunnerTestSupport.freePort()));
         env.put("MLFLOW_KNATIVE_HA_ENABLED", "true");
         env.put("MLFLOW_KNATIVE_HA_LEASE_DURATION", "6000");
         env.put("MLFLOW_KNATIVE_HA_RENEW_DEADLINE", "4000");
         env.put("MLFLOW_KNATIVE_HA_RETRY_PERIOD", "1000");
-        env.put("MLFLOW_KNATIVE_SCHEDULE_ENABLED", "true");
-        env.put("MLFLOW_KNATIVE_SCHEDULE_PERIOD", "1s");
-        env.put("MLFLOW_KNATIVE_DEPLOYMENTS", "iris-ha=models:/iris@champion");
-        env.put("MLFLOW_TRACKING_URI", TestServices.mlflowUri().toString());
-        env.put("MLFLOW_KNATIVE_BUILDER", "jib");
-        env.put("MLFLOW_KNATIVE_IMAGE_REPOSITORY", Registries.registry() + "/ha-test/models");
-        env.put("MLFLOW_KNATIVE_BASE_IMAGE", Registries.servingBaseIn(Registries.registry()));
-        env.put("MLFLOW_KNATIVE_WAIT_TIMEOUT", "30s");
         return env;
     }
 

@@ -5,12 +5,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Properties;
 import java.util.UUID;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.tests.support.RunnerTestSupport;
@@ -66,16 +62,16 @@ class WebhookTest extends RunnerTestSupport {
         String now = String.valueOf(Instant.now().getEpochSecond());
 
         assertThat(deliver(body, "d-1", now, "v1,AAAA").statusCode()).isEqualTo(401);
-        assertThat(deliver(body, "d-1", now, sign("d-1", now, body, "wrong-secret")).statusCode()).isEqualTo(401);
+        assertThat(deliver(body, "d-1", now, webhookSignature("d-1", now, body, "wrong-secret")).statusCode()).isEqualTo(401);
         String old = String.valueOf(Instant.now().minusSeconds(3600).getEpochSecond());
-        HttpResponse<String> stale = deliver(body, "d-2", old, sign("d-2", old, body, WEBHOOK_SECRET));
+        HttpResponse<String> stale = deliver(body, "d-2", old, webhookSignature("d-2", old, body, WEBHOOK_SECRET));
         assertThat(stale.statusCode()).isEqualTo(401);
         assertThat(stale.body()).contains("stale");
         assertThat(send(HttpRequest.newBuilder(uri("/webhooks/mlflow")).POST(HttpRequest.BodyPublishers
                 .ofString(body))).statusCode()).isEqualTo(401);
 
-        HttpResponse<String> first = deliver(body, "d-3", now, sign("d-3", now, body, WEBHOOK_SECRET));
-        HttpResponse<String> replay = deliver(body, "d-3", now, sign("d-3", now, body, WEBHOOK_SECRET));
+        HttpResponse<String> first = deliver(body, "d-3", now, webhookSignature("d-3", now, body, WEBHOOK_SECRET));
+        HttpResponse<String> replay = deliver(body, "d-3", now, webhookSignature("d-3", now, body, WEBHOOK_SECRET));
         assertThat(first.statusCode()).isEqualTo(202);
         assertThat(first.body()).isEqualTo("{\"accepted\": 1}");
         assertThat(replay.statusCode()).isEqualTo(202);
@@ -89,17 +85,6 @@ class WebhookTest extends RunnerTestSupport {
                 .header("X-MLflow-Timestamp", timestamp)
                 .header("X-MLflow-Signature", signature)
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
-    }
-
-    private static String sign(String deliveryId, String timestamp, String body, String secret) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            byte[] digest = mac.doFinal((deliveryId + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8));
-            return "v1," + Base64.getEncoder().encodeToString(digest);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String python(String script) throws Exception {

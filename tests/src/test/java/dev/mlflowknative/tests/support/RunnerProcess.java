@@ -42,6 +42,26 @@ public final class RunnerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The environment of a runner on the given cluster that redeploys {@code deployments} (name=model URI, …) every
+     * second, building images with Jib into {@code repository} of the test registry.
+     */
+    public static Map<String, String> scheduledRedeployEnv(Path kubeconfig, String deployments, String repository,
+                                                           String waitTimeout) {
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("KUBECONFIG", kubeconfig.toString());
+        env.put("MLFLOW_KNATIVE_HTTP_PORT", String.valueOf(RunnerTestSupport.freePort()));
+        env.put("MLFLOW_KNATIVE_SCHEDULE_ENABLED", "true");
+        env.put("MLFLOW_KNATIVE_SCHEDULE_PERIOD", "1s");
+        env.put("MLFLOW_KNATIVE_DEPLOYMENTS", deployments);
+        env.put("MLFLOW_TRACKING_URI", TestServices.mlflowUri().toString());
+        env.put("MLFLOW_KNATIVE_BUILDER", "jib");
+        env.put("MLFLOW_KNATIVE_IMAGE_REPOSITORY", Registries.registry() + "/" + repository);
+        env.put("MLFLOW_KNATIVE_BASE_IMAGE", Registries.servingBaseIn(Registries.registry()));
+        env.put("MLFLOW_KNATIVE_WAIT_TIMEOUT", waitTimeout);
+        return env;
+    }
+
     public String log() {
         try {
             return Files.readString(output);

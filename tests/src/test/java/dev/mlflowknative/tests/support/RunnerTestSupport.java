@@ -150,6 +150,20 @@ public abstract class RunnerTestSupport {
         }
     }
 
+    /** MLflow's X-MLflow-Signature of a webhook delivery: v1,base64(HMAC-SHA256(id.timestamp.body, secret)). */
+    public static String webhookSignature(String deliveryId, String timestamp, String body, String secret) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "HmacSHA256"));
+            byte[] digest = mac.doFinal((deliveryId + "." + timestamp + "." + body)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "v1," + java.util.Base64.getEncoder().encodeToString(digest);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
