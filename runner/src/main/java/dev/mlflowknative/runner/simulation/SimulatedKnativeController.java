@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -48,6 +49,12 @@ public class SimulatedKnativeController implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    // like a real controller, a periodic resync: a watch event lost while the watch reconnects is not lost for good
+    private final ScheduledExecutorService resync = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "simulated-knative-resync");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile Function<Service, RevisionVerdict> verdicts = service -> RevisionVerdict.READY;
     private volatile Duration rolloutDelay = Duration.ZERO;
     private volatile BiFunction<Service, String, String> urls = this::knativeUrl;
@@ -80,6 +87,7 @@ public class SimulatedKnativeController implements AutoCloseable {
                 LOG.warn("Simulated Knative controller lost its watch: {}", cause.getMessage());
             }
         });
+        resync.scheduleWithFixedDelay(this::resync, 1, 1, TimeUnit.SECONDS);
         LOG.info("Simulated Knative controller started (this is a simulation: no pods run, revisions are marked"
                  + " ready by the simulator)");
         return this;
@@ -106,6 +114,20 @@ public class SimulatedKnativeController implements AutoCloseable {
     /** How long a simulated rollout takes before its status is written. */
     public void setRolloutDelay(Duration rolloutDelay) {
         this.rolloutDelay = rolloutDelay;
+    }
+
+    private void resync() {
+        try {
+            for (Service service : client.adapt(KnativeClient.class).services().inAnyNamespace().list().getItems()) {
+                if (needsReconcile(service)) {
+                    String namespace = service.getMetadata().getNamespace();
+                    String name = service.getMetadata().getName();
+                    worker.submit(() -> reconcile(namespace, name));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Simulated Knative controller could not resync: {}", e.getMessage());
+        }
     }
 
     private void reconcile(String namespace, String name) {
@@ -231,6 +253,7 @@ public class SimulatedKnativeController implements AutoCloseable {
         if (watch != null) {
             watch.close();
         }
+        resync.shutdownNow();
         worker.shutdownNow();
         try {
             worker.awaitTermination(5, TimeUnit.SECONDS);
