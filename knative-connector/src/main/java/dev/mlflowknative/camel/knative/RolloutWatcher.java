@@ -29,6 +29,9 @@ public class RolloutWatcher {
 
     private final KnativeServices services;
 
+    /** How long one watch is trusted before the service is read again. */
+    private static final Duration RECHECK = Duration.ofSeconds(5);
+
     public RolloutWatcher(KnativeServices services) {
         this.services = services;
     }
@@ -64,7 +67,10 @@ public class RolloutWatcher {
         }
     }
 
-    /** Watches until the service is ready or failed, the watch breaks, or time runs out; returns the last seen. */
+    /**
+     * Watches until the service is ready or failed, the watch breaks, or {@link #RECHECK} passes (then reads it);
+     * returns the last seen.
+     */
     private Service awaitSettled(Service written, Service lastSeen, long remainingNanos,
             Function<Service, RolloutStatus> statusOf) {
         CompletableFuture<Service> settled = new CompletableFuture<>();
@@ -93,9 +99,15 @@ public class RolloutWatcher {
                 settled.complete(latest.get());
             }
         })) {
-            return settled.get(remainingNanos, TimeUnit.NANOSECONDS);
+            return settled.get(Math.min(remainingNanos, RECHECK.toNanos()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            return latest.get();
+            // a watch can stall without closing: read the service again rather than trust it for the whole wait
+            Service read = services.get(namespace, name);
+            if (read == null) {
+                throw new RolloutFailedException("Knative Service " + namespace + "/" + name + " was deleted while"
+                                                 + " waiting for it to become ready", "Deleted");
+            }
+            return read;
         } catch (ExecutionException e) {
             throw (RuntimeException) e.getCause();
         } catch (InterruptedException e) {

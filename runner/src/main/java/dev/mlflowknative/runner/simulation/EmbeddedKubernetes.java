@@ -59,7 +59,8 @@ public final class EmbeddedKubernetes implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         KubernetesClient controllerClient = new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder(clientConfig(server)).withUserAgent(CONTROLLER_USER_AGENT).build())
+                .withConfig(new ConfigBuilder(clientConfig(server)).withUserAgent(CONTROLLER_USER_AGENT)
+                        .withRequestTimeout(5000).build())
                 .build();
         controllerClient.apiextensions().v1().customResourceDefinitions().resource(KnativeCrd.services()).create();
         SimulatedKnativeController controller = new SimulatedKnativeController(controllerClient, "example.com").start();

@@ -44,7 +44,8 @@ public class SimulatedKnativeController implements AutoCloseable {
 
     private final KubernetesClient client;
     private final String domain;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+    // two workers: one reconcile stuck on a slow call does not hold up every other service
+    private final ExecutorService worker = Executors.newFixedThreadPool(2, r -> {
         Thread thread = new Thread(r, "simulated-knative-controller");
         thread.setDaemon(true);
         return thread;
@@ -126,7 +127,7 @@ public class SimulatedKnativeController implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.debug("Simulated Knative controller could not resync: {}", e.getMessage());
+            LOG.warn("Simulated Knative controller could not resync: {}", e.getMessage());
         }
     }
 
