@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public class JibImageBuilder implements ImageBuilder {
 
+    private static final int PUSH_ATTEMPTS = 3;
     private static final Logger LOG = LoggerFactory.getLogger(JibImageBuilder.class);
 
     /** A base image name meaning "no base": only the model layer (for trying the tool, not for serving). */
@@ -68,8 +69,40 @@ public class JibImageBuilder implements ImageBuilder {
                + (tarDirectory == null ? "" : " into a tar");
     }
 
+    /**
+     * Builds and pushes; a push the registry answered with a 5xx is tried again (pushes are content-addressed, so a
+     * retry is safe): registries under concurrent pushes of shared layers answer 500 now and then.
+     */
     @Override
     public String buildAndPush(ResolvedModel model, Path modelDir, ImageReference target, Map<String, String> labels) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return buildAndPushOnce(modelDir, target, labels);
+            } catch (ImageBuildException e) {
+                if (attempt >= PUSH_ATTEMPTS || !registryServerError(e.getCause())) {
+                    throw e;
+                }
+                LOG.warn("{}; trying again ({} of {})", e.getMessage(), attempt + 1, PUSH_ATTEMPTS);
+                try {
+                    Thread.sleep(attempt * 1000L);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean registryServerError(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().matches("(?s)5\\d\\d .*")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String buildAndPushOnce(Path modelDir, ImageReference target, Map<String, String> labels) {
         long started = System.nanoTime();
         LOG.info("Building {} on {} with Jib", target, baseImage == null ? SCRATCH : baseImage);
         try {

@@ -94,9 +94,10 @@ class ConcurrentDeploysTest extends KnativeRouteTestSupport {
                 .getLatestCreatedRevisionName());
         assertThat(done).extracting(DeploymentResult::runId).contains(runId);
 
-        // at most one build (manifest push) per distinct model
+        // at most one build (a manifest accepted by the registry) per distinct model
         Map<String, Long> pushes = registry.writesSince().stream()
-                .filter(r -> r.method().equals("PUT") && r.path().startsWith("/v2/" + repository + "/manifests/"))
+                .filter(r -> r.method().equals("PUT") && r.path().startsWith("/v2/" + repository + "/manifests/")
+                             && r.status() == 201)
                 .collect(Collectors.groupingBy(r -> r.path().substring(r.path().lastIndexOf('/') + 1),
                         Collectors.counting()));
         assertThat(pushes.values()).allMatch(count -> count == 1);
