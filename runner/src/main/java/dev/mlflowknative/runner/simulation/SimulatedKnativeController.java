@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +44,7 @@ public class SimulatedKnativeController implements AutoCloseable {
     private final KubernetesClient client;
     private final String domain;
     // two workers: one reconcile stuck on a slow call does not hold up every other service
-    private final ExecutorService worker = Executors.newFixedThreadPool(2, r -> {
+    private final ScheduledExecutorService worker = Executors.newScheduledThreadPool(2, r -> {
         Thread thread = new Thread(r, "simulated-knative-controller");
         thread.setDaemon(true);
         return thread;
@@ -56,6 +55,7 @@ public class SimulatedKnativeController implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private final Map<String, Long> rolloutsDue = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Function<Service, RevisionVerdict> verdicts = service -> RevisionVerdict.READY;
     private volatile Duration rolloutDelay = Duration.ZERO;
     private volatile BiFunction<Service, String, String> urls = this::knativeUrl;
@@ -137,23 +137,23 @@ public class SimulatedKnativeController implements AutoCloseable {
             if (service == null || !needsReconcile(service)) {
                 return;
             }
-            if (!rolloutDelay.isZero()) {
-                Thread.sleep(rolloutDelay.toMillis());
-                service = client.adapt(KnativeClient.class).services().inNamespace(namespace).withName(name).get();
-                if (service == null || !needsReconcile(service)) {
-                    return;
-                }
+            // a rollout takes rolloutDelay from when the controller first saw the generation: come back then
+            String rollout = namespace + "/" + name + "#" + service.getMetadata().getGeneration();
+            long due = rolloutsDue.computeIfAbsent(rollout, key -> System.nanoTime() + rolloutDelay.toNanos());
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                worker.schedule(() -> reconcile(namespace, name), wait, TimeUnit.NANOSECONDS);
+                return;
             }
             service.setStatus(statusFor(service, verdicts.apply(service)));
             client.adapt(KnativeClient.class).services().resource(service).updateStatus();
+            rolloutsDue.remove(rollout);
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
                 worker.submit(() -> reconcile(namespace, name));
             } else {
                 LOG.warn("Simulated Knative controller could not update {}/{}: {}", namespace, name, e.getMessage());
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.warn("Simulated Knative controller failed on {}/{}", namespace, name, e);
         }

@@ -99,11 +99,9 @@ class PluginComparisonBenchmark extends CamelTestSupport {
                         .endSpec().build()).create();
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (services.inAnyNamespace().list().getItems().stream().anyMatch(s -> s.getStatus() == null)) {
-            assertThat(System.nanoTime()).as("the simulated controller readied 500 services").isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        org.awaitility.Awaitility.await("the simulated controller readies 500 services").atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> services.inAnyNamespace().list().getItems().stream().allMatch(s -> s.getStatus() != null));
     }
 
     @AfterAll

@@ -153,20 +153,19 @@ class RunnerBenchmark extends RunnerTestSupport {
                 try (RunnerProcess process = RunnerProcess.start(Map.of("KUBECONFIG", kubeconfig.toString(),
                         "MLFLOW_KNATIVE_HTTP_PORT", String.valueOf(port), "MLFLOW_KNATIVE_API_TOKEN", "t"))) {
                     HttpClient http = HttpClient.newHttpClient();
-                    while (true) {
+                    HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                                                                             + "/observe/health")).build();
+                    process.awaitUntil("the runner is ready", Duration.ofMinutes(2), () -> {
                         try {
-                            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(
-                                    "http://127.0.0.1:" + port + "/observe/health")).build(),
-                                    HttpResponse.BodyHandlers.ofString());
-                            if (health.statusCode() == 200 && health.body().contains("\"status\":\"UP\"")) {
-                                break;
-                            }
+                            HttpResponse<String> answer = http.send(health, HttpResponse.BodyHandlers.ofString());
+                            return answer.statusCode() == 200 && answer.body().contains("\"status\":\"UP\"");
                         } catch (IOException notYet) {
-                            // not listening yet
+                            return false;
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return false;
                         }
-                        assertThat(process.isAlive()).as(process.log()).isTrue();
-                        Thread.sleep(50);
-                    }
+                    });
                     seconds.add((System.nanoTime() - started) / 1e9);
                     process.terminate(Duration.ofSeconds(30));
                 }

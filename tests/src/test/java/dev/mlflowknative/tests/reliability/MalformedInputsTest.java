@@ -30,7 +30,7 @@ class MalformedInputsTest extends RunnerTestSupport {
 
     private static final int COUNT = 200;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final Path inbox = inbox();
+    private final Path inbox = newInbox();
 
     @Override
     protected void properties(Properties properties) {
@@ -40,14 +40,6 @@ class MalformedInputsTest extends RunnerTestSupport {
         properties.put("mlflow-knative.file-drop.enabled", "true");
         properties.put("mlflow-knative.file-drop.inbox", inbox.toString());
         properties.put("mlflow-knative.file-drop.poll-delay", "200");
-    }
-
-    private static Path inbox() {
-        try {
-            return Files.createTempDirectory(work, "inbox");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /** A refusal: a 4xx status and a JSON body with a non-empty message. */

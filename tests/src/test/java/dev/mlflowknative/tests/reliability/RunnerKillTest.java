@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.camel.knative.RolloutStatus;
@@ -38,7 +37,8 @@ class RunnerKillTest {
             var services = admin.adapt(KnativeClient.class).services().inNamespace("default");
 
             try (RunnerProcess first = RunnerProcess.start(env)) {
-                await(Duration.ofSeconds(120), () -> services.withName("iris-kill").get() != null, first);
+                first.awaitUntil("iris-kill is written", Duration.ofSeconds(120),
+                        () -> services.withName("iris-kill").get() != null);
                 assertThat(RolloutStatus.of(services.withName("iris-kill").get()).state())
                         .as("killed while the rollout is still in progress")
                         .isEqualTo(RolloutStatus.State.PROGRESSING);
@@ -46,11 +46,11 @@ class RunnerKillTest {
             }
 
             try (RunnerProcess second = RunnerProcess.start(env)) {
-                await(Duration.ofSeconds(120), () -> {
+                second.awaitUntil("both services are ready", Duration.ofSeconds(120), () -> {
                     List<Service> live = services.list().getItems();
                     return live.size() == 2 && live.stream().allMatch(s -> RolloutStatus.of(s).state()
                                                                           == RolloutStatus.State.READY);
-                }, second);
+                });
                 second.awaitLog("iris-kill-2", Duration.ofSeconds(60));
             }
 
@@ -64,18 +64,6 @@ class RunnerKillTest {
                     .containsEntry("iris-kill-2", TestServices.fixtures().at("/iris/runs/1").asText());
             assertThat(live).allSatisfy(s -> assertThat(s.getStatus().getLatestReadyRevisionName())
                     .isEqualTo(s.getMetadata().getName() + "-00001"));
-        }
-    }
-
-    private static void await(Duration timeout, BooleanSupplier condition, RunnerProcess runner)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline || !runner.isAlive()) {
-                throw new AssertionError("did not converge (runner alive: " + runner.isAlive() + "):\n"
-                                         + runner.log());
-            }
-            Thread.sleep(100);
         }
     }
 

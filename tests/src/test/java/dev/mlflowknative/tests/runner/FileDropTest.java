@@ -25,21 +25,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FileDropTest extends RunnerTestSupport {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private final Path inbox = createInbox();
+    private final Path inbox = newInbox();
 
     @Override
     protected void properties(Properties properties) {
         properties.put("mlflow-knative.file-drop.enabled", "true");
         properties.put("mlflow-knative.file-drop.inbox", inbox.toString());
         properties.put("mlflow-knative.file-drop.poll-delay", "200");
-    }
-
-    private static Path createInbox() {
-        try {
-            return Files.createTempDirectory(work, "inbox");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private List<String> filesIn(String directory) {

@@ -85,14 +85,12 @@ class HighAvailabilityTest {
         return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier condition, RunnerProcess a, RunnerProcess b)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no replica became leader:\n--- a ---\n" + a.log() + "\n--- b ---\n" + b.log());
-            }
-            Thread.sleep(300);
+    private static void waitFor(java.util.function.BooleanSupplier condition, RunnerProcess a, RunnerProcess b) {
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+                    .until(condition::getAsBoolean);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("no replica became leader:\n--- a ---\n" + a.log() + "\n--- b ---\n" + b.log(), e);
         }
     }
 }

@@ -44,16 +44,10 @@ class RunnerImageTest {
                 HttpClient http = HttpClient.newHttpClient();
                 HttpRequest list = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/deployments"))
                         .header("Authorization", "Bearer quickstart-token").build();
-                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                String body = "";
-                while (!body.contains("\"name\":\"iris\"") && System.nanoTime() < deadline) {
-                    Thread.sleep(500);
-                    try {
-                        body = http.send(list, HttpResponse.BodyHandlers.ofString()).body();
-                    } catch (java.io.IOException notYet) {
-                        body = "";
-                    }
-                }
+                String body = org.awaitility.Awaitility.await("the quickstart lists iris").atMost(Duration.ofSeconds(90))
+                        .pollInterval(Duration.ofMillis(500)).ignoreExceptionsInstanceOf(java.io.IOException.class)
+                        .until(() -> http.send(list, HttpResponse.BodyHandlers.ofString()).body(),
+                                answer -> answer.contains("\"name\":\"iris\""));
                 assertThat(body).contains("\"name\":\"iris\"", "\"action\":\"found\"");
             } finally {
                 docker.removeContainerCmd(container).withForce(true).exec();

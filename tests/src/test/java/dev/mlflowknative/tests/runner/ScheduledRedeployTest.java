@@ -43,7 +43,9 @@ class ScheduledRedeployTest extends RunnerTestSupport {
                     .anyMatch(line -> line.contains("Scheduled redeploy done: {failed=1, unchanged=2}")));
             calls.clear();
             eventually(Duration.ofSeconds(30), () -> assertThat(calls.calls()).isNotEmpty());
-            Thread.sleep(2500);
+            long rounds = logs.lines().stream().filter(line -> line.contains("Scheduled redeploy done")).count();
+            eventually(Duration.ofSeconds(30), () -> assertThat(logs.lines().stream()
+                    .filter(line -> line.contains("Scheduled redeploy done")).count()).isGreaterThanOrEqualTo(rounds + 2));
             assertThat(calls.writes()).isEmpty();
             List<String> lines = logs.lines();
             assertThat(lines).anyMatch(line -> line.contains("Scheduled redeploy of sched-broken (models:/no-such-model@x)"

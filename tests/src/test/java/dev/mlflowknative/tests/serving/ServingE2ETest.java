@@ -115,21 +115,11 @@ class ServingE2ETest extends KnativeRouteTestSupport {
         return JSON.readTree(out.lines().reduce((a, b) -> b).orElseThrow());
     }
 
-    private static int awaitOk(String url, Duration timeout) throws InterruptedException {
+    private static int awaitOk(String url, Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int status = -1;
-        while (status != 200 && System.nanoTime() < deadline) {
-            try {
-                status = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
-            } catch (IOException starting) {
-                status = -1;
-            }
-            if (status != 200) {
-                Thread.sleep(500);
-            }
-        }
-        return status;
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
+        return org.awaitility.Awaitility.await(url + " answers 200").atMost(timeout)
+                .pollInterval(Duration.ofMillis(500)).ignoreExceptionsInstanceOf(IOException.class)
+                .until(() -> http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode(), status -> status == 200);
     }
 }

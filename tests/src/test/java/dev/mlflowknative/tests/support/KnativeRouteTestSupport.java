@@ -67,16 +67,12 @@ public abstract class KnativeRouteTestSupport extends CamelTestSupport {
     }
 
     /** Waits until the simulated controller has written the status of the service's current generation. */
-    protected static Service awaitObserved(String namespace, String name) throws InterruptedException {
-        for (int i = 0; i < 200; i++) {
-            Service service = liveService(namespace, name);
-            if (service.getStatus() != null && service.getStatus().getObservedGeneration() != null
-                    && service.getStatus().getObservedGeneration().equals(service.getMetadata().getGeneration())) {
-                return service;
-            }
-            Thread.sleep(25);
-        }
-        throw new AssertionError("the simulated controller never observed " + namespace + "/" + name);
+    protected static Service awaitObserved(String namespace, String name) {
+        return org.awaitility.Awaitility.await("the simulated controller observes " + namespace + "/" + name)
+                .atMost(java.time.Duration.ofSeconds(5)).pollInterval(java.time.Duration.ofMillis(25))
+                .until(() -> liveService(namespace, name), service -> service.getStatus() != null
+                        && service.getStatus().getObservedGeneration() != null
+                        && service.getStatus().getObservedGeneration().equals(service.getMetadata().getGeneration()));
     }
 
     /** Sends to an endpoint and returns the exception the route threw (unwrapped), failing if none. */

@@ -71,14 +71,22 @@ public final class RunnerProcess implements AutoCloseable {
     }
 
     /** Waits until the log contains the text; fails with the log otherwise. */
-    public void awaitLog(String text, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!log().contains(text)) {
-            if (System.nanoTime() > deadline || !process.isAlive()) {
-                throw new AssertionError("runner log never showed '" + text + "' (alive: " + process.isAlive()
-                                         + "):\n" + log());
-            }
-            Thread.sleep(200);
+    public void awaitLog(String text, Duration timeout) {
+        awaitUntil("runner log shows '" + text + "'", timeout, () -> log().contains(text));
+    }
+
+    /** Polls until the condition holds while the runner lives; fails with the log when it dies or time runs out. */
+    public void awaitUntil(String what, Duration timeout, java.util.function.BooleanSupplier condition) {
+        try {
+            org.awaitility.Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new AssertionError(what + ": the runner died:\n" + log());
+                        }
+                        return condition.getAsBoolean();
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "\n" + log(), e);
         }
     }
 

@@ -134,20 +134,19 @@ public abstract class RunnerTestSupport {
         return admin.adapt(KnativeClient.class).services().inNamespace(namespace).withName(name).get();
     }
 
-    /** Polls until the condition holds (for asynchronous routes: file drops, timers, webhooks). */
-    protected static void eventually(Duration timeout, Runnable assertion) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                assertion.run();
-                return;
-            } catch (AssertionError e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(200);
-            }
+    /** A fresh file-drop inbox under the test's work directory. */
+    protected static Path newInbox() {
+        try {
+            return Files.createTempDirectory(work, "inbox");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+    }
+
+    /** Polls until the condition holds (for asynchronous routes: file drops, timers, webhooks). */
+    protected static void eventually(Duration timeout, Runnable assertion) {
+        org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(assertion::run);
     }
 
     /** MLflow's X-MLflow-Signature of a webhook delivery: v1,base64(HMAC-SHA256(id.timestamp.body, secret)). */

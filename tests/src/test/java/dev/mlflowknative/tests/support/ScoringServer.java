@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,31 +53,24 @@ public final class ScoringServer implements AutoCloseable {
 
     private void awaitHealthy() {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url + "/health")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        close();
+        HttpRequest health = HttpRequest.newBuilder(URI.create(url + "/health")).build();
         try {
-            throw new IllegalStateException("mlflow models serve did not become healthy:\n" + Files.readString(log));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            org.awaitility.Awaitility.await("mlflow models serve answers /health").atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(300)).ignoreExceptionsInstanceOf(IOException.class)
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("mlflow models serve exited");
+                        }
+                        return http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    });
+        } catch (RuntimeException e) {
+            close();
+            try {
+                throw new IllegalStateException("mlflow models serve did not become healthy:\n" + Files.readString(log),
+                        e);
+            } catch (IOException unreadable) {
+                throw new UncheckedIOException(unreadable);
+            }
         }
     }
 
