@@ -12,6 +12,7 @@ import org.apache.camel.main.Main;
 public final class Runner extends Main {
 
     public static final String QUICKSTART_PROFILE = "quickstart";
+    private static final String SIMULATOR_CLASS = "dev.mlflowknative.simulator.EmbeddedKubernetes";
 
     public Runner() {
         // no classpath scanning: configuration classes are chosen by properties (profiles), never discovered
@@ -24,9 +25,25 @@ public final class Runner extends Main {
         addOption(new Option("q", "quickstart", "Run against an embedded, simulated Knative cluster") {
             @Override
             protected void doProcess(String arg, LinkedList<String> remainingArgs) {
+                requireSimulator();
                 configure().withProfile(QUICKSTART_PROFILE);
             }
         });
+    }
+
+    /**
+     * The quickstart runs on the simulated cluster of the mlflow-knative-simulator artifact, which the fat jar holds
+     * and the container image leaves out: say so instead of failing on a missing class.
+     */
+    private static void requireSimulator() {
+        try {
+            Class.forName(SIMULATOR_CLASS, false, Runner.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            System.err.println("The quickstart is not part of this build of the runner (the container image leaves"
+                               + " out its simulated cluster): run it with the fat jar,"
+                               + " java -jar mlflow-knative-runner.jar --quickstart");
+            System.exit(2);
+        }
     }
 
     public static void main(String[] args) throws Exception {

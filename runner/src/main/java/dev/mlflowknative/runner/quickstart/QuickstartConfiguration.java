@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 
-import dev.mlflowknative.runner.simulation.EmbeddedKubernetes;
+import dev.mlflowknative.simulator.EmbeddedKubernetes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;

@@ -18,7 +18,7 @@ import dev.mlflowknative.camel.image.RegistryCredentials;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
 import dev.mlflowknative.camel.mlflow.ResolvedModel;
 import dev.mlflowknative.tests.support.Benchmarks;
-import dev.mlflowknative.tests.support.LocalModels;
+import dev.mlflowknative.camel.test.LocalModels;
 import dev.mlflowknative.tests.support.Registries;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

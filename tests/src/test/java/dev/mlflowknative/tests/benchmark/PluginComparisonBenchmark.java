@@ -18,7 +18,7 @@ import com.github.dockerjava.api.command.PullImageResultCallback;
 import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.deploy.Action;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
-import dev.mlflowknative.runner.simulation.EmbeddedKubernetes;
+import dev.mlflowknative.simulator.EmbeddedKubernetes;
 import dev.mlflowknative.tests.support.Benchmarks;
 import dev.mlflowknative.tests.support.FaultProxy;
 import dev.mlflowknative.tests.support.HttpWatchFront;

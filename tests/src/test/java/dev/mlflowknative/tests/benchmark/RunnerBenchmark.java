@@ -15,9 +15,9 @@ import java.util.Properties;
 import java.util.StringJoiner;
 import java.util.stream.Stream;
 
-import dev.mlflowknative.runner.simulation.EmbeddedKubernetes;
+import dev.mlflowknative.simulator.EmbeddedKubernetes;
 import dev.mlflowknative.tests.support.Benchmarks;
-import dev.mlflowknative.tests.support.LogCapture;
+import dev.mlflowknative.camel.test.LogCapture;
 import dev.mlflowknative.tests.support.RunnerProcess;
 import dev.mlflowknative.tests.support.RunnerTestSupport;
 import org.junit.jupiter.api.Tag;

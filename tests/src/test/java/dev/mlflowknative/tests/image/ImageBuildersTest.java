@@ -19,7 +19,7 @@ import dev.mlflowknative.camel.mlflow.MlflowSettings;
 import dev.mlflowknative.camel.mlflow.ModelDirectory;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
 import dev.mlflowknative.camel.mlflow.ResolvedModel;
-import dev.mlflowknative.tests.support.LocalModels;
+import dev.mlflowknative.camel.test.LocalModels;
 import dev.mlflowknative.tests.support.Registries;
 import dev.mlflowknative.tests.support.TestServices;
 import org.junit.jupiter.api.AfterAll;

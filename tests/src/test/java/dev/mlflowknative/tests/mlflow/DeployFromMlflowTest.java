@@ -10,7 +10,7 @@ import dev.mlflowknative.camel.UnsupportedModelException;
 import dev.mlflowknative.camel.deploy.Action;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
 import dev.mlflowknative.tests.support.FaultProxy;
-import dev.mlflowknative.tests.support.KnativeRouteTestSupport;
+import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import dev.mlflowknative.tests.support.MlflowRest;
 import dev.mlflowknative.tests.support.TestServices;
 import org.apache.camel.builder.RouteBuilder;

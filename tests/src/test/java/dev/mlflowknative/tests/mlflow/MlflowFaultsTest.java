@@ -16,7 +16,7 @@ import dev.mlflowknative.camel.mlflow.ModelDirectory;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
 import dev.mlflowknative.camel.mlflow.ResolvedModel;
 import dev.mlflowknative.tests.support.FaultProxy;
-import dev.mlflowknative.tests.support.LogCapture;
+import dev.mlflowknative.camel.test.LogCapture;
 import dev.mlflowknative.tests.support.TestServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

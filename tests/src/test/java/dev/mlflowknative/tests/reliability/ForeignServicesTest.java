@@ -8,7 +8,7 @@ import java.util.Map;
 import dev.mlflowknative.camel.AlreadyExistsException;
 import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.OwnershipException;
-import dev.mlflowknative.tests.support.KnativeRouteTestSupport;
+import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.knative.serving.v1.ServiceBuilder;
 import org.junit.jupiter.api.Test;

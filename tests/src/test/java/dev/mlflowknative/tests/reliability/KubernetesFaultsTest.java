@@ -7,7 +7,7 @@ import dev.mlflowknative.camel.KubernetesApiException;
 import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.deploy.Action;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
-import dev.mlflowknative.tests.support.KnativeRouteTestSupport;
+import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;

@@ -8,7 +8,7 @@ import java.util.Map;
 
 import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.camel.knative.RolloutStatus;
-import dev.mlflowknative.runner.simulation.EmbeddedKubernetes;
+import dev.mlflowknative.simulator.EmbeddedKubernetes;
 import dev.mlflowknative.tests.support.RunnerProcess;
 import dev.mlflowknative.tests.support.TestServices;
 import io.fabric8.knative.client.KnativeClient;

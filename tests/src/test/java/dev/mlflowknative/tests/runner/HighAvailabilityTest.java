@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import dev.mlflowknative.runner.simulation.EmbeddedKubernetes;
+import dev.mlflowknative.simulator.EmbeddedKubernetes;
 import dev.mlflowknative.tests.support.RunnerProcess;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.kubernetes.api.model.PodBuilder;

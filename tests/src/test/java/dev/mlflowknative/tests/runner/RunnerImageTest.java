@@ -1,51 +1,108 @@
 package dev.mlflowknative.tests.runner;
 
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.model.HostConfig;
+import dev.mlflowknative.simulator.EmbeddedKubernetes;
 import dev.mlflowknative.tests.support.Registries;
 import dev.mlflowknative.tests.support.RunnerTestSupport;
 import dev.mlflowknative.tests.support.TestServices;
+import io.fabric8.knative.client.KnativeClient;
+import io.fabric8.knative.serving.v1.ServiceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The runner's container image, built daemonless by Jib during the build (profile runner-image) and pushed to the
- * test registry: pulled and run by the real Docker engine, as a non-root user, in quickstart mode.
+ * The runner's container image, built daemonless by Jib during the build (module runner/image) and pushed to the
+ * test registry: pulled and run by the real Docker engine, as a non-root user. It holds the runner without the
+ * simulator: no quickstart, no mock server.
  */
 class RunnerImageTest {
 
-    @Test
-    void theRunnerImageRunsAndAnswersItsApi() throws Exception {
-        String image = TestServices.get("MLFLOW_KNATIVE_TEST_RUNNER_IMAGE");
-        int port = RunnerTestSupport.freePort();
-        try (DockerClient docker = Registries.docker()) {
-            docker.pullImageCmd(image).exec(new PullImageResultCallback()).awaitCompletion(120, TimeUnit.SECONDS);
-            InspectImageResponse inspected = docker.inspectImageCmd(image).exec();
-            assertThat(inspected.getConfig().getUser()).isEqualTo("1000:1000");
-            assertThat(inspected.getConfig().getExposedPorts()).extracting(Object::toString).contains("8080/tcp");
+    private static String image;
+    private static DockerClient docker;
 
+    @BeforeAll
+    static void pull() throws InterruptedException {
+        image = TestServices.get("MLFLOW_KNATIVE_TEST_RUNNER_IMAGE");
+        docker = Registries.docker();
+        docker.pullImageCmd(image).exec(new PullImageResultCallback()).awaitCompletion(120, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        docker.close();
+    }
+
+    @Test
+    void theImageRunsAsNonRootAndHoldsNoSimulator() throws Exception {
+        InspectImageResponse inspected = docker.inspectImageCmd(image).exec();
+        assertThat(inspected.getConfig().getUser()).isEqualTo("1000:1000");
+        assertThat(inspected.getConfig().getExposedPorts()).extracting(Object::toString).contains("8080/tcp");
+
+        List<String> jars = jarsOf(image);
+        assertThat(jars).anyMatch(jar -> jar.startsWith("mlflow-knative-runner-"))
+                .anyMatch(jar -> jar.startsWith("camel-mlflow-knative-"))
+                .noneMatch(jar -> jar.startsWith("mlflow-knative-simulator"))
+                .noneMatch(jar -> jar.startsWith("kubernetes-server-mock"))
+                .noneMatch(jar -> jar.startsWith("mockwebserver"));
+    }
+
+    @Test
+    void theQuickstartIsRefusedWithAClearMessage() throws Exception {
+        String container = docker.createContainerCmd(image).withCmd("--quickstart").exec().getId();
+        try {
+            docker.startContainerCmd(container).exec();
+            int exit = docker.waitContainerCmd(container).exec(new WaitContainerResultCallback())
+                    .awaitStatusCode(60, TimeUnit.SECONDS);
+            assertThat(exit).isEqualTo(2);
+            assertThat(logsOf(container)).contains("The quickstart is not part of this build of the runner");
+        } finally {
+            docker.removeContainerCmd(container).withForce(true).exec();
+        }
+    }
+
+    @Test
+    void theImageServesTheApiOfAConfiguredCluster() throws Exception {
+        try (EmbeddedKubernetes cluster = EmbeddedKubernetes.start(0); KubernetesClient admin = cluster.newClient()) {
+            admin.adapt(KnativeClient.class).services().inNamespace("default").resource(new ServiceBuilder()
+                    .withNewMetadata().withName("iris").withNamespace("default")
+                    .addToLabels("app.kubernetes.io/managed-by", "mlflow-knative").endMetadata()
+                    .withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withImage("registry.local/iris:1")
+                    .endContainer().endSpec().endTemplate().endSpec().build()).create();
+            int port = RunnerTestSupport.freePort();
             String container = docker.createContainerCmd(image)
                     .withHostConfig(HostConfig.newHostConfig().withNetworkMode("host"))
-                    .withEnv("MLFLOW_KNATIVE_HTTP_PORT=" + port)
-                    .withCmd("--quickstart")
+                    .withEnv("MLFLOW_KNATIVE_HTTP_PORT=" + port, "MLFLOW_KNATIVE_HTTP_HOST=127.0.0.1",
+                            "MLFLOW_KNATIVE_API_TOKEN=image-test-token", "KUBERNETES_MASTER=" + cluster.url(),
+                            "KUBERNETES_NAMESPACE=default")
                     .exec().getId();
             try {
                 docker.startContainerCmd(container).exec();
                 HttpClient http = HttpClient.newHttpClient();
                 HttpRequest list = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/deployments"))
-                        .header("Authorization", "Bearer quickstart-token").build();
-                String body = org.awaitility.Awaitility.await("the quickstart lists iris").atMost(Duration.ofSeconds(90))
-                        .pollInterval(Duration.ofMillis(500)).ignoreExceptionsInstanceOf(java.io.IOException.class)
+                        .header("Authorization", "Bearer image-test-token").build();
+                String body = org.awaitility.Awaitility.await("the runner in the image lists iris")
+                        .atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                        .ignoreExceptionsInstanceOf(java.io.IOException.class)
                         .until(() -> http.send(list, HttpResponse.BodyHandlers.ofString()).body(),
                                 answer -> answer.contains("\"name\":\"iris\""));
                 assertThat(body).contains("\"name\":\"iris\"", "\"action\":\"found\"");
@@ -53,5 +110,35 @@ class RunnerImageTest {
                 docker.removeContainerCmd(container).withForce(true).exec();
             }
         }
+    }
+
+    /** The jar files under the image's /app/libs, read from a stopped container. */
+    private static List<String> jarsOf(String image) throws Exception {
+        String container = docker.createContainerCmd(image).exec().getId();
+        List<String> jars = new ArrayList<>();
+        try (InputStream archive = docker.copyArchiveFromContainerCmd(container, "/app/libs").exec();
+             TarArchiveInputStream tar = new TarArchiveInputStream(archive)) {
+            for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
+                String name = entry.getName().substring(entry.getName().lastIndexOf('/') + 1);
+                if (name.endsWith(".jar")) {
+                    jars.add(name);
+                }
+            }
+        } finally {
+            docker.removeContainerCmd(container).withForce(true).exec();
+        }
+        return jars;
+    }
+
+    private static String logsOf(String container) throws InterruptedException {
+        StringBuilder logs = new StringBuilder();
+        docker.logContainerCmd(container).withStdOut(true).withStdErr(true)
+                .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+                    @Override
+                    public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                        logs.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }).awaitCompletion(30, TimeUnit.SECONDS);
+        return logs.toString();
     }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Properties;
 
 import dev.mlflowknative.camel.knative.Fingerprint;
-import dev.mlflowknative.tests.support.LogCapture;
+import dev.mlflowknative.camel.test.LogCapture;
 import dev.mlflowknative.tests.support.RunnerTestSupport;
 import dev.mlflowknative.tests.support.TestServices;
 import org.junit.jupiter.api.Test;

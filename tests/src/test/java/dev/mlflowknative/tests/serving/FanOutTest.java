@@ -11,7 +11,7 @@ import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.OwnershipException;
 import dev.mlflowknative.camel.deploy.Action;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
-import dev.mlflowknative.runner.simulation.EmbeddedKubernetes;
+import dev.mlflowknative.simulator.EmbeddedKubernetes;
 import dev.mlflowknative.tests.support.Registries;
 import dev.mlflowknative.tests.support.RegistryLog;
 import dev.mlflowknative.tests.support.TestServices;

@@ -14,7 +14,7 @@ import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.OwnershipException;
 import dev.mlflowknative.camel.PredictionFailedException;
 import dev.mlflowknative.camel.ServiceNotFoundException;
-import dev.mlflowknative.tests.support.KnativeRouteTestSupport;
+import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import dev.mlflowknative.tests.support.ScoringServer;
 import io.fabric8.knative.serving.v1.ServiceBuilder;
 import org.apache.camel.Exchange;

@@ -8,7 +8,7 @@ import dev.mlflowknative.camel.OwnershipException;
 import dev.mlflowknative.camel.deploy.Action;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
 import dev.mlflowknative.camel.deploy.RenderResult;
-import dev.mlflowknative.tests.support.KnativeRouteTestSupport;
+import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import dev.mlflowknative.tests.support.Registries;
 import dev.mlflowknative.tests.support.RegistryLog;
 import dev.mlflowknative.tests.support.TestServices;

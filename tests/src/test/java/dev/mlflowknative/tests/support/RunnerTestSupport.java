@@ -1,5 +1,6 @@
 package dev.mlflowknative.tests.support;
 
+import dev.mlflowknative.camel.test.ApiCallLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -12,8 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 
-import dev.mlflowknative.runner.simulation.EmbeddedKubernetes;
-import dev.mlflowknative.runner.simulation.RevisionVerdict;
+import dev.mlflowknative.simulator.EmbeddedKubernetes;
+import dev.mlflowknative.simulator.RevisionVerdict;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;

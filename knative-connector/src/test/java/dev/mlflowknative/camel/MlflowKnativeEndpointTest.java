@@ -1,12 +1,9 @@
-package dev.mlflowknative.tests.component;
+package dev.mlflowknative.camel;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import dev.mlflowknative.camel.InvalidRequestException;
-import dev.mlflowknative.camel.MlflowKnativeEndpoint;
-import dev.mlflowknative.camel.MlflowKnativeOperation;
-import dev.mlflowknative.tests.support.KnativeRouteTestSupport;
+import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.ResolveEndpointFailedException;
 import org.apache.camel.builder.RouteBuilder;
@@ -16,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class EndpointTest extends KnativeRouteTestSupport {
+class MlflowKnativeEndpointTest extends KnativeRouteTestSupport {
 
     @TempDir
     Path dir;

@@ -1,4 +1,4 @@
-package dev.mlflowknative.tests.support;
+package dev.mlflowknative.camel.test;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;

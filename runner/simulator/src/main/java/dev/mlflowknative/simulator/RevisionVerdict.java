@@ -1,4 +1,4 @@
-package dev.mlflowknative.runner.simulation;
+package dev.mlflowknative.simulator;
 
 /**
  * What the simulated controller makes of a new revision.

@@ -1,4 +1,4 @@
-package dev.mlflowknative.runner.simulation;
+package dev.mlflowknative.simulator;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.mlflowknative.runner.simulation;
+package dev.mlflowknative.simulator;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;

@@ -1,9 +1,9 @@
-package dev.mlflowknative.tests.support;
+package dev.mlflowknative.camel.test;
 
 import java.util.Map;
 
-import dev.mlflowknative.runner.simulation.EmbeddedKubernetes;
-import dev.mlflowknative.runner.simulation.RevisionVerdict;
+import dev.mlflowknative.simulator.EmbeddedKubernetes;
+import dev.mlflowknative.simulator.RevisionVerdict;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,14 +1,12 @@
-package dev.mlflowknative.tests.component;
+package dev.mlflowknative.camel;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import dev.mlflowknative.camel.InvalidRequestException;
-import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.deploy.DeploymentRequest;
-import dev.mlflowknative.tests.support.KnativeRouteTestSupport;
-import dev.mlflowknative.tests.support.LocalModels;
+import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
+import dev.mlflowknative.camel.test.LocalModels;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import org.apache.camel.builder.RouteBuilder;

@@ -1,20 +1,16 @@
-package dev.mlflowknative.tests.component;
+package dev.mlflowknative.camel;
 
 import java.time.Duration;
 import java.util.Map;
 
-import dev.mlflowknative.camel.MlflowKnativeConstants;
-import dev.mlflowknative.camel.RolloutFailedException;
-import dev.mlflowknative.camel.RolloutTimeoutException;
-import dev.mlflowknative.camel.WriteConflictException;
 import dev.mlflowknative.camel.deploy.Action;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
 import dev.mlflowknative.camel.knative.ConflictRetry;
 import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.camel.knative.KnativeServices;
 import dev.mlflowknative.camel.knative.RolloutWatcher;
-import dev.mlflowknative.runner.simulation.RevisionVerdict;
-import dev.mlflowknative.tests.support.KnativeRouteTestSupport;
+import dev.mlflowknative.simulator.RevisionVerdict;
+import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import org.apache.camel.builder.RouteBuilder;

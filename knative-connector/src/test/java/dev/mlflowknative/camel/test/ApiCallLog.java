@@ -1,4 +1,4 @@
-package dev.mlflowknative.tests.support;
+package dev.mlflowknative.camel.test;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

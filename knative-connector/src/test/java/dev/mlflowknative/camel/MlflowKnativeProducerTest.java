@@ -1,19 +1,16 @@
-package dev.mlflowknative.tests.component;
+package dev.mlflowknative.camel;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import dev.mlflowknative.camel.AlreadyExistsException;
-import dev.mlflowknative.camel.MlflowKnativeConstants;
-import dev.mlflowknative.camel.ServiceNotFoundException;
 import dev.mlflowknative.camel.deploy.Action;
 import dev.mlflowknative.camel.deploy.DeploymentRequest;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
 import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.camel.knative.Ownership;
-import dev.mlflowknative.tests.support.KnativeRouteTestSupport;
-import dev.mlflowknative.tests.support.LocalModels;
+import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
+import dev.mlflowknative.camel.test.LocalModels;
 import io.fabric8.knative.serving.v1.Service;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -22,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class OperationsTest extends KnativeRouteTestSupport {
+class MlflowKnativeProducerTest extends KnativeRouteTestSupport {
 
     @TempDir
     Path models;

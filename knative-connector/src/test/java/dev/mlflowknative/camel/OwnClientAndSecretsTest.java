@@ -1,16 +1,14 @@
-package dev.mlflowknative.tests.component;
+package dev.mlflowknative.camel;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import dev.mlflowknative.camel.KubernetesApiException;
-import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.deploy.Action;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
-import dev.mlflowknative.runner.simulation.EmbeddedKubernetes;
-import dev.mlflowknative.tests.support.LogCapture;
+import dev.mlflowknative.simulator.EmbeddedKubernetes;
+import dev.mlflowknative.camel.test.LogCapture;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import org.apache.camel.CamelExecutionException;

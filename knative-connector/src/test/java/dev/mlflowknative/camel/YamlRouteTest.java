@@ -1,9 +1,8 @@
-package dev.mlflowknative.tests.component;
+package dev.mlflowknative.camel;
 
 import java.util.Map;
 
-import dev.mlflowknative.camel.MlflowKnativeConstants;
-import dev.mlflowknative.tests.support.KnativeRouteTestSupport;
+import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import org.apache.camel.support.PluginHelper;
 import org.junit.jupiter.api.Test;
 
