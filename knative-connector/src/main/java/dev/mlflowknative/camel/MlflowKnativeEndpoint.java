@@ -1,27 +1,20 @@
 package dev.mlflowknative.camel;
 
-import com.github.dockerjava.api.DockerClient;
+import dev.mlflowknative.camel.deploy.Canary;
+import dev.mlflowknative.camel.deploy.ContextFanOut;
 import dev.mlflowknative.camel.deploy.Deployer;
-import dev.mlflowknative.camel.deploy.Deployers;
 import dev.mlflowknative.camel.deploy.StatusWriteBack;
-import dev.mlflowknative.camel.image.DockerClients;
-import dev.mlflowknative.camel.image.DockerImageBuilder;
-import dev.mlflowknative.camel.image.ImageBuilder;
-import dev.mlflowknative.camel.image.ImageReference;
-import dev.mlflowknative.camel.image.JibImageBuilder;
 import dev.mlflowknative.camel.image.ModelImages;
-import dev.mlflowknative.camel.image.RegistryClient;
-import dev.mlflowknative.camel.image.RegistryCredentials;
+import dev.mlflowknative.camel.image.ModelImagesFactory;
 import dev.mlflowknative.camel.knative.KnativeServices;
+import dev.mlflowknative.camel.knative.KubernetesClientFactory;
+import dev.mlflowknative.camel.knative.RolloutWatcher;
 import dev.mlflowknative.camel.knative.ServiceTemplate;
 import dev.mlflowknative.camel.mlflow.MlflowClient;
 import dev.mlflowknative.camel.mlflow.MlflowSettings;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
-import io.fabric8.kubernetes.api.model.NamedContext;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
+import dev.mlflowknative.camel.predict.Predictor;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -32,17 +25,11 @@ import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.ResourceHelper;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -54,8 +41,6 @@ import java.util.List;
              category = { Category.CLOUD, Category.CONTAINER }, headersClass = MlflowKnativeConstants.class)
 public class MlflowKnativeEndpoint extends DefaultEndpoint {
 
-    private static final Logger LOG = LoggerFactory.getLogger(MlflowKnativeEndpoint.class);
-
     @UriPath(description = "The operation to perform. The header CamelMlflowKnativeOperation, when present,"
                            + " overrides it.")
     @Metadata(required = true)
@@ -63,10 +48,10 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
     @UriParam
     private MlflowKnativeConfiguration configuration;
 
-    private final List<KubernetesClient> builtClients = new ArrayList<>();
     private final List<DependencyHealthCheck> healthChecks = new ArrayList<>();
+    private KubernetesClientFactory clients;
     private ModelImages images;
-    private Deployers deployers;
+    private ContextFanOut fanOut;
 
     public MlflowKnativeEndpoint(String uri, MlflowKnativeComponent component, MlflowKnativeConfiguration configuration) {
         super(uri, component);
@@ -83,152 +68,67 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
         throw new UnsupportedOperationException("The mlflow-knative component has no consumer: use it in to(...)");
     }
 
+    /** Wires the use cases: one deployer per kube context, sharing the model resolver and the image builder. */
     @Override
     protected void doStart() throws Exception {
         super.doStart();
         ServiceTemplate template = ServiceTemplate.parse(configuration.getServiceTemplate(), readTemplate());
+        MlflowClient mlflow = mlflowClient();
+        ModelResolver models = new ModelResolver(mlflow);
+        images = ModelImagesFactory.create(configuration, models, getComponent().imageBuilds());
+        if (images != null && images.pushesToRegistry()) {
+            check("image-registry", images.registryName(), images::ping);
+        }
+        Deployer.Settings settings = new Deployer.Settings(configuration.isForceUpdate(),
+                configuration.isAllNamespaces(), configuration.getTrafficPercent(), configuration.isPruneDryRun());
+        StatusWriteBack writeBack = mlflow != null && configuration.isStatusWriteBack() ? new StatusWriteBack(mlflow)
+                : null;
+        Predictor predictor = new Predictor(Duration.ofMillis(configuration.getPredictTimeout()));
+        clients = new KubernetesClientFactory(configuration);
+        List<ContextFanOut.Target> targets = new ArrayList<>();
+        for (String context : clients.contexts()) {
+            KubernetesClient client = clients.clientFor(context);
+            KnativeServices services = new KnativeServices(client);
+            check("kubernetes-api", client.getMasterUrl().toString(), () -> services.ping(configuration.getNamespace()));
+            Canary canary = new Canary(services, new RolloutWatcher(services),
+                    predictor, Duration.ofMillis(configuration.getWaitTimeout()), emptyToNull(configuration.getSmokeInput()));
+            targets.add(new ContextFanOut.Target(context, new Deployer(services, models, images, template, settings,
+                    writeBack, canary, predictor)));
+        }
+        fanOut = new ContextFanOut(targets);
+    }
+
+    /** The autowired MLflow client, else one built from the options (null without a tracking server). */
+    private MlflowClient mlflowClient() {
         MlflowClient mlflow = configuration.getMlflowClient();
         if (mlflow == null) {
             MlflowSettings settings = mlflowSettings();
             mlflow = settings.hasTrackingServer() ? new MlflowClient(settings) : null;
         }
         if (mlflow != null) {
-            MlflowClient checked = mlflow;
-            healthChecks.add(DependencyHealthCheck.register(getCamelContext(), "mlflow-tracking-server",
-                    mlflow.server(), checked::ping));
+            check("mlflow-tracking-server", mlflow.server(), mlflow::ping);
         }
-        ModelResolver models = new ModelResolver(mlflow);
-        images = emptyToNull(configuration.getImageRepository()) == null ? null : modelImages(models);
-        Deployer.Settings settings = new Deployer.Settings(Duration.ofMillis(configuration.getWaitTimeout()),
-                configuration.isForceUpdate(), configuration.isAllNamespaces(), configuration.getTrafficPercent(),
-                emptyToNull(configuration.getSmokeInput()), Duration.ofMillis(configuration.getPredictTimeout()),
-                configuration.isStatusWriteBack(), configuration.isPruneDryRun());
-        StatusWriteBack writeBack = mlflow == null ? null : new StatusWriteBack(mlflow);
-        List<Deployers.Target> targets = new ArrayList<>();
-        for (String context : contexts()) {
-            KubernetesClient client = client(context);
-            KnativeServices services = new KnativeServices(client);
-            healthChecks.add(DependencyHealthCheck.register(getCamelContext(), "kubernetes-api",
-                    client.getMasterUrl().toString(), () -> services.ping(configuration.getNamespace())));
-            targets.add(new Deployers.Target(context, new Deployer(services, models, images, template, settings,
-                    writeBack)));
-        }
-        deployers = new Deployers(targets);
+        return mlflow;
     }
 
-    /** The contexts to deploy to: the contexts option, else the context option (null: the default context). */
-    private List<String> contexts() {
-        String many = emptyToNull(configuration.getContexts());
-        if (many == null) {
-            return Collections.singletonList(emptyToNull(configuration.getContext()));
-        }
-        return Arrays.stream(many.split(",")).map(String::trim).filter(c -> !c.isEmpty()).distinct().toList();
-    }
-
-    /** The autowired client for the single default context; otherwise one built (and later closed) per context. */
-    private KubernetesClient client(String context) {
-        if (configuration.getKubernetesClient() != null && emptyToNull(configuration.getContexts()) == null) {
-            return configuration.getKubernetesClient();
-        }
-        KubernetesClient built = buildClient(context);
-        builtClients.add(built);
-        return built;
+    private void check(String kind, String target, Runnable probe) {
+        healthChecks.add(DependencyHealthCheck.register(getCamelContext(), kind, target, probe));
     }
 
     @Override
     protected void doStop() throws Exception {
-        // Close only what we built: an autowired client belongs to whoever put it in the registry.
-        builtClients.forEach(KubernetesClient::close);
-        builtClients.clear();
+        if (clients != null) {
+            clients.close();
+            clients = null;
+        }
         healthChecks.forEach(check -> DependencyHealthCheck.unregister(getCamelContext(), check));
         healthChecks.clear();
         if (images != null) {
             images.close();
             images = null;
         }
-        deployers = null;
+        fanOut = null;
         super.doStop();
-    }
-
-    private KubernetesClient buildClient(String context) {
-        Config config = emptyToNull(configuration.getKubeconfig()) == null ? Config.autoConfigure(context)
-                : kubeconfigFile(context);
-        requireContext(config, context);
-        ConfigBuilder builder = new ConfigBuilder(config);
-        if (emptyToNull(configuration.getMasterUrl()) != null) {
-            builder.withMasterUrl(configuration.getMasterUrl());
-        }
-        if (emptyToNull(configuration.getOauthToken()) != null) {
-            builder.withOauthToken(configuration.getOauthToken());
-        }
-        LOG.debug("Building a Kubernetes client for context '{}'", context);
-        return new KubernetesClientBuilder().withConfig(builder.build()).build();
-    }
-
-    /** fabric8 falls back to the current context when the one named is missing: never deploy somewhere else. */
-    private void requireContext(Config config, String context) {
-        if (context == null || (config.getCurrentContext() != null
-                                && context.equals(config.getCurrentContext().getName()))) {
-            return;
-        }
-        List<String> known = config.getContexts() == null ? List.of()
-                : config.getContexts().stream().map(NamedContext::getName).toList();
-        throw new InvalidRequestException("Kube context '" + context + "' is not in the kubeconfig ("
-                                          + (emptyToNull(configuration.getKubeconfig()) == null
-                                                  ? "default location" : configuration.getKubeconfig())
-                                          + "); its contexts are " + known);
-    }
-
-    private Config kubeconfigFile(String context) {
-        try {
-            return Config.fromKubeconfig(context, Files.readString(Path.of(configuration.getKubeconfig())),
-                    configuration.getKubeconfig());
-        } catch (java.io.IOException e) {
-            throw new InvalidRequestException("Cannot read kubeconfig " + configuration.getKubeconfig() + ": "
-                                              + e.getMessage());
-        }
-    }
-
-    private ModelImages modelImages(ModelResolver models) {
-        ImageReference repository = ImageReference.parse(configuration.getImageRepository());
-        if (repository.tag() != null || repository.digest() != null) {
-            throw new InvalidRequestException("imageRepository names a repository, without tag or digest (use imageTag)");
-        }
-        RegistryCredentials credentials = new RegistryCredentials(repository.registry(),
-                configuration.getRegistryUsername(), configuration.getRegistryPassword(), dockerConfigFile());
-        Path work = configuration.getWorkDirectory() != null ? Path.of(configuration.getWorkDirectory())
-                : Path.of(System.getProperty("java.io.tmpdir"), "camel-mlflow-knative");
-        Duration timeout = Duration.ofMillis(configuration.getBuildTimeout());
-        ImageBuilder builder = switch (configuration.getBuilder()) {
-            case jib -> new JibImageBuilder(emptyToNull(configuration.getBaseImage()), configuration.isEnableMlserver(),
-                    credentials, work.resolve("jib-cache"), emptyToNull(configuration.getImageTarDirectory()) == null
-                            ? null : Path.of(configuration.getImageTarDirectory()));
-            case docker -> {
-                DockerClient docker = configuration.getDockerClient();
-                boolean built = docker == null;
-                if (built) {
-                    docker = DockerClients.create(configuration.getDockerHost(), configuration.isDockerTlsVerify(),
-                            configuration.getDockerCertPath());
-                }
-                yield new DockerImageBuilder(docker, built, emptyToNull(configuration.getBaseImage()),
-                        configuration.isEnableMlserver(), configuration.getDockerNetworkMode(), credentials, timeout);
-            }
-        };
-        RegistryClient registry = new RegistryClient(credentials, Duration.ofSeconds(30));
-        healthChecks.add(DependencyHealthCheck.register(getCamelContext(), "image-registry", repository.registry(),
-                () -> registry.ping(repository)));
-        return new ModelImages(repository, emptyToNull(configuration.getImageTag()), builder, registry, models,
-                work.resolve("models"), getComponent().imageBuilds());
-    }
-
-    private Path dockerConfigFile() {
-        if (configuration.getRegistryConfigFile() != null) {
-            return Path.of(configuration.getRegistryConfigFile());
-        }
-        String dir = System.getenv("DOCKER_CONFIG");
-        Path file = dir != null ? Path.of(dir, "config.json") : Path.of(System.getProperty("user.home"), ".docker",
-                "config.json");
-        return Files.isReadable(file) ? file : null;
     }
 
     @Override
@@ -255,8 +155,8 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
         return value == null || value.isBlank() ? null : value;
     }
 
-    Deployers getDeployers() {
-        return deployers;
+    ContextFanOut getFanOut() {
+        return fanOut;
     }
 
     public MlflowKnativeOperation getOperation() {

@@ -5,7 +5,7 @@ import java.util.function.BiFunction;
 
 import dev.mlflowknative.camel.deploy.Deployer;
 import dev.mlflowknative.camel.deploy.DeploymentRequest;
-import dev.mlflowknative.camel.deploy.Deployers;
+import dev.mlflowknative.camel.deploy.ContextFanOut;
 import org.apache.camel.Message;
 
 /**
@@ -34,18 +34,18 @@ public enum MlflowKnativeOperation {
     /** Delete (or, in a dry run, list) the owned services whose model no longer exists. */
     prune(onRequest(Deployer::prune)),
     /** Predict with a deployed model: the body is the payload, the result the model server's JSON. */
-    predict((deployers, message, configuration) ->
-            deployers.first().predict(PredictReader.read(message, configuration))),
+    predict((fanOut, message, configuration) ->
+            fanOut.first().predict(PredictReader.read(message, configuration))),
     /** Not supported, as in MLflow's own deployment targets. */
-    explain((deployers, message, configuration) -> {
+    explain((fanOut, message, configuration) -> {
         throw new InvalidRequestException("explain is not supported: the MLflow scoring server has no explanation"
                                           + " endpoint (MLflow's own deployment targets do not support it either)");
     });
 
-    /** What an operation does with the endpoint's deployers and the message. */
+    /** What an operation does with the endpoint's context fan-out and the message. */
     @FunctionalInterface
     interface Handler {
-        Object handle(Deployers deployers, Message message, MlflowKnativeConfiguration configuration);
+        Object handle(ContextFanOut fanOut, Message message, MlflowKnativeConfiguration configuration);
     }
 
     private final Handler handler;
@@ -55,7 +55,7 @@ public enum MlflowKnativeOperation {
     }
 
     private static Handler onRequest(BiFunction<Deployer, DeploymentRequest, Object> useCase) {
-        return (deployers, message, configuration) -> deployers.run(useCase,
+        return (fanOut, message, configuration) -> fanOut.run(useCase,
                 RequestReader.read(message, configuration));
     }
 
@@ -71,7 +71,19 @@ public enum MlflowKnativeOperation {
                                                                  + Arrays.toString(values())));
     }
 
-    Object invoke(Deployers deployers, Message message, MlflowKnativeConfiguration configuration) {
-        return handler.handle(deployers, message, configuration);
+    /**
+     * The operation a message asks for: the header {@link MlflowKnativeConstants#OPERATION} when present (a name or
+     * a constant), else the endpoint's (the URI path).
+     */
+    public static MlflowKnativeOperation of(Message message, MlflowKnativeOperation endpointOperation) {
+        Object header = message.getHeader(MlflowKnativeConstants.OPERATION);
+        if (header instanceof MlflowKnativeOperation operation) {
+            return operation;
+        }
+        return header != null ? fromName(header.toString()) : endpointOperation;
+    }
+
+    Object invoke(ContextFanOut fanOut, Message message, MlflowKnativeConfiguration configuration) {
+        return handler.handle(fanOut, message, configuration);
     }
 }

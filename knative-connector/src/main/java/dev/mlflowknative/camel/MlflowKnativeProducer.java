@@ -23,8 +23,8 @@ public class MlflowKnativeProducer extends DefaultProducer {
 
     @Override
     public void process(Exchange exchange) {
-        MlflowKnativeOperation operation = operationOf(exchange.getMessage());
-        Object result = operation.invoke(getEndpoint().getDeployers(), exchange.getMessage(),
+        MlflowKnativeOperation operation = MlflowKnativeOperation.of(exchange.getMessage(), getEndpoint().getOperation());
+        Object result = operation.invoke(getEndpoint().getFanOut(), exchange.getMessage(),
                 getEndpoint().getConfiguration());
 
         Message out = exchange.getMessage();
@@ -34,17 +34,6 @@ public class MlflowKnativeProducer extends DefaultProducer {
         } else if (result instanceof String) {
             out.setHeader(Exchange.CONTENT_TYPE, "application/json");
         }
-    }
-
-    private MlflowKnativeOperation operationOf(Message message) {
-        Object header = message.getHeader(MlflowKnativeConstants.OPERATION);
-        if (header instanceof MlflowKnativeOperation operation) {
-            return operation;
-        }
-        if (header != null) {
-            return MlflowKnativeOperation.fromName(header.toString());
-        }
-        return getEndpoint().getOperation();
     }
 
     private static void writeHeaders(Message out, DeploymentResult result) {

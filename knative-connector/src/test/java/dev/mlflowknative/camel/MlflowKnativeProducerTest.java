@@ -107,7 +107,8 @@ class MlflowKnativeProducerTest extends KnativeRouteTestSupport {
         assertThat(updated.action()).isEqualTo(Action.updated);
         assertThat(updated.revision()).isEqualTo("churn-00002");
         assertThat(updated.runId()).isEqualTo("run-2");
-        assertThat(calls.writes()).containsExactly("PUT /apis/serving.knative.dev/v1/namespaces/default/services/churn");
+        assertThat(calls.writes()).containsExactly(
+                "PUT /apis/serving.knative.dev/v1/namespaces/default/services/churn?fieldValidation=Strict");
     }
 
     @Test

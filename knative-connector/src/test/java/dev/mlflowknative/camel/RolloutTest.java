@@ -12,7 +12,6 @@ import dev.mlflowknative.camel.knative.RolloutWatcher;
 import dev.mlflowknative.simulator.RevisionVerdict;
 import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import io.fabric8.knative.serving.v1.Service;
-import io.fabric8.kubernetes.api.model.StatusBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,7 +43,7 @@ class RolloutTest extends KnativeRouteTestSupport {
     @Timeout(60) // a guard against hanging on the 10-minute wait, not a speed assertion
     void failedRevisionFailsFastAndThePreviousRevisionKeepsServing() {
         deploy("direct:deploy", "registry.example.com/ml/churn:good", "run-1");
-        cluster.controller().setVerdicts(service -> service.getSpec().getTemplate().getSpec().getContainers().get(0)
+        controller.setVerdicts(service -> service.getSpec().getTemplate().getSpec().getContainers().get(0)
                 .getImage().endsWith(":broken")
                 ? RevisionVerdict.failed("Container failed with: ModuleNotFoundError: No module named 'sklearn'")
                 : RevisionVerdict.READY);
@@ -68,7 +67,7 @@ class RolloutTest extends KnativeRouteTestSupport {
     @Test
     @Timeout(60)
     void redeployingTheSameFailedConfigurationReportsTheFailureWithoutWriting() {
-        cluster.controller().setVerdicts(service -> RevisionVerdict.failed("exit code 1"));
+        controller.setVerdicts(service -> RevisionVerdict.failed("exit code 1"));
         failure("direct:deploy", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "churn",
                 MlflowKnativeConstants.IMAGE, "registry.example.com/ml/churn:broken",
                 MlflowKnativeConstants.RUN_ID, "run-1"));
@@ -84,7 +83,7 @@ class RolloutTest extends KnativeRouteTestSupport {
 
     @Test
     void rolloutThatNeverFinishesTimesOutWithAClearError() {
-        cluster.controller().setVerdicts(service -> RevisionVerdict.PENDING);
+        controller.setVerdicts(service -> RevisionVerdict.PENDING);
 
         Throwable error = failure("direct:deploy-1s", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "churn",
                 MlflowKnativeConstants.IMAGE, "registry.example.com/ml/churn:slow",
@@ -108,10 +107,24 @@ class RolloutTest extends KnativeRouteTestSupport {
         assertThat(ready.getStatus().getLatestReadyRevisionName()).isEqualTo("churn-00001");
     }
 
+    /** Another writer changes the service just before each of the component's next PUTs: the API server answers 409. */
+    private void conflictBeforeEachPut(int times) {
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(times);
+        beforeRequest.before(request -> {
+            if (request.method().equals("PUT") && request.uri().getPath().equals(SERVICE_PATH)
+                    && left.getAndDecrement() > 0) {
+                knative(admin).services().inNamespace("default").withName("churn").edit(service -> {
+                    service.getMetadata().getAnnotations().put("example.com/other-writer", String.valueOf(left.get()));
+                    return service;
+                });
+            }
+        });
+    }
+
     @Test
     void conflictingWriteIsRetriedOnAFreshRead() {
         deploy("direct:deploy", "registry.example.com/ml/churn:v1", "run-1");
-        cluster.server().expect().put().withPath(SERVICE_PATH).andReturn(409, conflict()).once();
+        conflictBeforeEachPut(1);
         calls.clear();
 
         DeploymentResult result = deploy("direct:deploy", "registry.example.com/ml/churn:v2", "run-2");
@@ -125,8 +138,7 @@ class RolloutTest extends KnativeRouteTestSupport {
     @Test
     void endlessConflictsGiveUpAfterBoundedRetriesAndChangeNothing() {
         deploy("direct:deploy", "registry.example.com/ml/churn:v1", "run-1");
-        cluster.server().expect().put().withPath(SERVICE_PATH).andReturn(409, conflict())
-                .times(ConflictRetry.MAX_ATTEMPTS);
+        conflictBeforeEachPut(ConflictRetry.MAX_ATTEMPTS);
 
         Throwable error = failure("direct:deploy", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "churn",
                 MlflowKnativeConstants.IMAGE, "registry.example.com/ml/churn:v2",
@@ -137,12 +149,5 @@ class RolloutTest extends KnativeRouteTestSupport {
                 .hasMessageContaining(ConflictRetry.MAX_ATTEMPTS + " conflicting writes");
         assertThat(liveService("default", "churn").getMetadata().getAnnotations())
                 .containsEntry(Fingerprint.RUN_ID_ANNOTATION, "run-1");
-    }
-
-    private static io.fabric8.kubernetes.api.model.Status conflict() {
-        return new StatusBuilder().withStatus("Failure").withCode(409).withReason("Conflict")
-                .withMessage("Operation cannot be fulfilled on services.serving.knative.dev \"churn\": the object has"
-                             + " been modified; please apply your changes to the latest version and try again")
-                .build();
     }
 }

@@ -3,10 +3,12 @@ package dev.mlflowknative.routes;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
+import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 
 /**
- * Bearer-token authentication of the HTTP API. The token comes from configuration; without one the API is disabled
+ * What an HTTP API request must bring before anything reads it: a bearer token, and a body of the right type. The
+ * token comes from configuration; without one the API is disabled
  * (503), never open. Tokens are compared in constant time and never logged.
  */
 public class ApiGuard {
@@ -32,6 +34,24 @@ public class ApiGuard {
         byte[] presented = authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8);
         if (!MessageDigest.isEqual(presented, token)) {
             throw new ApiException(401, "Invalid bearer token");
+        }
+    }
+
+    /** Refuses a body that is not JSON (415) before anything reads it. */
+    public void requireJson(Exchange exchange) {
+        String type = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (type == null || !type.toLowerCase().startsWith("application/json")) {
+            throw new ApiException(415, "Send the request as JSON (Content-Type: application/json)");
+        }
+    }
+
+    /** A prediction payload is MLflow's JSON or CSV (415 otherwise). */
+    public void requirePredictionPayload(Exchange exchange) {
+        String type = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        String lower = type == null ? "" : type.toLowerCase();
+        if (!lower.startsWith("application/json") && !lower.startsWith("text/csv")) {
+            throw new ApiException(415, "Send the prediction payload as JSON (Content-Type: application/json) or CSV"
+                                        + " (Content-Type: text/csv)");
         }
     }
 }

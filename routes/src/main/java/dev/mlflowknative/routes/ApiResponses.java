@@ -28,24 +28,6 @@ import org.apache.camel.Exchange;
  */
 public class ApiResponses {
 
-    /** Refuses a body that is not JSON (415) before anything reads it. */
-    public void requireJson(Exchange exchange) {
-        String type = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
-        if (type == null || !type.toLowerCase().startsWith("application/json")) {
-            throw new ApiException(415, "Send the request as JSON (Content-Type: application/json)");
-        }
-    }
-
-    /** A prediction payload is MLflow's JSON or CSV (415 otherwise). */
-    public void requirePredictionPayload(Exchange exchange) {
-        String type = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
-        String lower = type == null ? "" : type.toLowerCase();
-        if (!lower.startsWith("application/json") && !lower.startsWith("text/csv")) {
-            throw new ApiException(415, "Send the prediction payload as JSON (Content-Type: application/json) or CSV"
-                                        + " (Content-Type: text/csv)");
-        }
-    }
-
     /** The model server's JSON answer, as it is. */
     public void prediction(Exchange exchange) {
         respond(exchange, 200);

@@ -12,17 +12,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.mlflowknative.camel.InvalidRequestException;
-import dev.mlflowknative.camel.RequestReader;
-import dev.mlflowknative.camel.deploy.DeploymentRequest;
+import dev.mlflowknative.camel.MlflowKnativeConstants;
 import org.apache.camel.Exchange;
 
 /**
- * The file-drop route's helpers: a deployment request file (.yaml, .yml or .json) becomes a request; a failed one
- * gets a report beside it in failed/.
+ * The file-drop route's helpers: a deployment request file (.yaml, .yml or .json) is read into the map the component
+ * takes; a failed one gets a report beside it in failed/.
  */
 public class DeploymentFiles {
 
@@ -31,31 +31,28 @@ public class DeploymentFiles {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Parses the file's content; the service name defaults to the file name without extension. */
-    public DeploymentRequest parse(byte[] content, String fileName) {
+    /**
+     * The deployment request a file holds, as a map for the component to read (as it reads an HTTP request's). The
+     * route names the deployment after the file when the map does not.
+     */
+    public Map<String, Object> parse(byte[] content, String fileName) {
         if (content.length > MAX_BYTES) {
             throw new InvalidRequestException("Deployment file " + fileName + " has " + content.length
                                               + " bytes; at most " + MAX_BYTES + " are accepted");
         }
+        boolean json = fileName.toLowerCase().endsWith(".json");
         JsonNode document;
         try {
-            document = (fileName.toLowerCase().endsWith(".json") ? JSON : YAML).readTree(content);
+            document = (json ? JSON : YAML).readTree(content);
         } catch (IOException e) {
             throw new InvalidRequestException("Deployment file " + fileName + " is not valid "
-                                              + (fileName.toLowerCase().endsWith(".json") ? "JSON" : "YAML") + ": "
-                                              + firstLine(e));
+                                              + (json ? "JSON" : "YAML") + ": " + firstLine(e));
         }
         if (document == null || !document.isObject()) {
             throw new InvalidRequestException("Deployment file " + fileName + " must hold one mapping with at least"
                                               + " modelUri (and name, namespace, env, resources, minScale, maxScale)");
         }
-        Map<?, ?> fields = JSON.convertValue(document, Map.class);
-        if (!fields.containsKey("name")) {
-            Map<Object, Object> withName = new LinkedHashMap<>(fields);
-            withName.put("name", baseName(fileName));
-            fields = withName;
-        }
-        return RequestReader.fromMap(fields);
+        return JSON.convertValue(document, new TypeReference<>() { });
     }
 
     /**
@@ -86,21 +83,17 @@ public class DeploymentFiles {
         report.put("failedAt", Instant.now().toString());
         report.put("error", error == null ? "unknown" : error.getClass().getSimpleName());
         report.put("message", error == null ? "" : String.valueOf(error.getMessage()));
-        Object request = exchange.getProperty("mlflowKnativeRequest");
-        if (request instanceof DeploymentRequest deployment) {
-            report.put("deployment", deployment.namespace() == null ? deployment.name()
-                    : deployment.namespace() + "/" + deployment.name());
-            report.put("modelUri", deployment.modelUri());
+        if (exchange.getMessage().getBody() instanceof Map<?, ?> request) {
+            Object name = request.get("name") instanceof String named ? named
+                    : exchange.getMessage().getHeader(MlflowKnativeConstants.SERVICE_NAME);
+            report.put("deployment", request.get("namespace") instanceof String namespace ? namespace + "/" + name
+                    : name);
+            report.put("modelUri", request.get("modelUri"));
         }
         Path directory = Path.of(failedDirectory);
         Files.createDirectories(directory);
         Files.writeString(directory.resolve(movedName + ".error.json"),
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report), StandardCharsets.UTF_8);
-    }
-
-    private static String baseName(String fileName) {
-        int dot = fileName.lastIndexOf('.');
-        return dot > 0 ? fileName.substring(0, dot) : fileName;
     }
 
     private static String firstLine(IOException e) {

@@ -4,6 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.cluster.CamelClusterService;
@@ -45,6 +48,13 @@ public class RunnerConfiguration implements CamelConfiguration {
         }
         LOG.info("High availability: the file drop and the scheduled redeploy run on the leader elected on Lease {}/{}"
                  + " (this replica: {})", haNamespace, leaseName, podName.isBlank() ? "HOSTNAME" : podName);
+        // the identity the cluster service uses: the same configuration (kubeconfig, in-cluster, KUBERNETES_*)
+        ConfigBuilder config = new ConfigBuilder(Config.autoConfigure(null));
+        if (!masterUrl.isBlank()) {
+            config.withMasterUrl(masterUrl);
+        }
+        LeaderElectionAccess.checkInBackground(new KubernetesClientBuilder().withConfig(config.build()).build(),
+                haNamespace);
         return service;
     }
 

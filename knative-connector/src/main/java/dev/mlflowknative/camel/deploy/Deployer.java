@@ -1,7 +1,7 @@
 package dev.mlflowknative.camel.deploy;
 
-import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,19 +10,15 @@ import java.util.function.Supplier;
 
 import dev.mlflowknative.camel.AlreadyExistsException;
 import dev.mlflowknative.camel.InvalidRequestException;
-import dev.mlflowknative.camel.RolloutFailedException;
+import dev.mlflowknative.camel.ModelNotFoundException;
 import dev.mlflowknative.camel.ServiceNotFoundException;
-import dev.mlflowknative.camel.SmokeTestFailedException;
-import dev.mlflowknative.camel.image.ModelImage;
 import dev.mlflowknative.camel.image.ModelImages;
 import dev.mlflowknative.camel.knative.ConflictRetry;
 import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.camel.knative.KnativeServices;
 import dev.mlflowknative.camel.knative.ManifestDiff;
 import dev.mlflowknative.camel.knative.Manifests;
-import dev.mlflowknative.camel.knative.Overrides;
 import dev.mlflowknative.camel.knative.Ownership;
-import dev.mlflowknative.camel.knative.RolloutWatcher;
 import dev.mlflowknative.camel.knative.ServiceManifests;
 import dev.mlflowknative.camel.knative.ServiceNames;
 import dev.mlflowknative.camel.knative.ServiceTemplate;
@@ -34,30 +30,29 @@ import dev.mlflowknative.camel.mlflow.ModelResolver;
 import dev.mlflowknative.camel.predict.PredictRequest;
 import dev.mlflowknative.camel.predict.Predictor;
 import io.fabric8.knative.serving.v1.Service;
-import io.fabric8.knative.serving.v1.TrafficTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The deployment use cases. Each validates its request before any call, then reads, decides and writes through the
- * policies of the knative package (ownership, run-id cache, traffic, 409 retry, wait-for-ready).
+ * policies of the knative package (ownership, run-id cache, traffic, 409 retry, wait-for-ready). Deploy, create and
+ * update apply a {@link DeploymentPlan}; render describes one.
  */
 public class Deployer {
 
     private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
+    private static final String MODEL_REQUIRED = "A model URI is required (body, field modelUri or header"
+                                                 + " CamelMlflowKnativeModelUri), or a prebuilt image (field image or"
+                                                 + " header CamelMlflowKnativeImage) with its run id (field runId or"
+                                                 + " header CamelMlflowKnativeRunId)";
 
     /**
-     * @param waitTimeout    how long to wait for a rollout
      * @param forceUpdate    roll out a new revision even when nothing changed (and rebuild the image)
      * @param allNamespaces  list and get look in every namespace
      * @param trafficPercent the default share of a new revision (a canary when below 100), or null for all
-     * @param smokeInput     a prediction payload the candidate of a canary must answer, or null
-     * @param predictTimeout how long a prediction may take
-     * @param writeBack      tag MLflow model versions with where they serve
      * @param pruneDryRun    prune only reports
      */
-    public record Settings(Duration waitTimeout, boolean forceUpdate, boolean allNamespaces, Integer trafficPercent,
-            String smokeInput, Duration predictTimeout, boolean writeBack, boolean pruneDryRun) {
+    public record Settings(boolean forceUpdate, boolean allNamespaces, Integer trafficPercent, boolean pruneDryRun) {
     }
 
     private enum Mode { DEPLOY, CREATE, UPDATE }
@@ -68,11 +63,11 @@ public class Deployer {
     private final KnativeServices services;
     private final ModelResolver models;
     private final ModelImages images;
-    private final RolloutWatcher rollout;
     private final ServiceTemplate template;
     private final Settings settings;
-    private final Predictor predictor;
     private final StatusWriteBack writeBack;
+    private final Canary canary;
+    private final Predictor predictor;
 
     /**
      * @param images    how model images are built, or null when no image repository is configured (prebuilt images
@@ -80,30 +75,53 @@ public class Deployer {
      * @param writeBack where deployments are recorded in MLflow, or null
      */
     public Deployer(KnativeServices services, ModelResolver models, ModelImages images, ServiceTemplate template,
-                    Settings settings, StatusWriteBack writeBack) {
+                    Settings settings, StatusWriteBack writeBack, Canary canary, Predictor predictor) {
         this.services = services;
         this.models = models;
         this.images = images;
-        this.rollout = new RolloutWatcher(services);
         this.template = template;
         this.settings = settings;
-        this.predictor = new Predictor(settings.predictTimeout());
-        this.writeBack = settings.writeBack() ? writeBack : null;
+        this.writeBack = writeBack;
+        this.canary = canary;
+        this.predictor = predictor;
     }
 
     /** Creates or updates the service; an unchanged model writes nothing. */
     public DeploymentResult deploy(DeploymentRequest request) {
-        return upsert(request, Mode.DEPLOY);
+        return apply(plan(request, Mode.DEPLOY), Mode.DEPLOY);
     }
 
     /** Creates the service; an existing one is an error. */
     public DeploymentResult create(DeploymentRequest request) {
-        return upsert(request, Mode.CREATE);
+        return apply(plan(request, Mode.CREATE), Mode.CREATE);
     }
 
     /** Updates the service; a missing one is an error. */
     public DeploymentResult update(DeploymentRequest request) {
-        return upsert(request, Mode.UPDATE);
+        return apply(plan(request, Mode.UPDATE), Mode.UPDATE);
+    }
+
+    /**
+     * The manifest deploy would apply and the diff from the live service. Writes nothing and builds nothing: an image
+     * that would first be built shows by tag, with a note.
+     */
+    public RenderResult render(DeploymentRequest request) {
+        DeploymentPlan plan = plan(request, Mode.DEPLOY);
+        Service desired = plan.desired();
+        String note = null;
+        if (plan.action() != Action.unchanged && plan.buildsImage()) {
+            Optional<String> image = reusableLiveImage(plan).or(() -> images.existing(plan.runId()));
+            if (image.isEmpty()) {
+                image = Optional.of(images.target(plan.runId()).toString());
+                note = "The image " + image.get() + " would be built first: deploy pins it to its digest.";
+            }
+            desired = withImage(plan, image.get());
+        }
+        String before = plan.live() == null ? "" : Manifests.yaml(plan.live());
+        String after = plan.action() == Action.unchanged ? before
+                : Manifests.yaml(plan.live() == null ? desired : applyDesired(Manifests.copy(plan.live()), desired));
+        return new RenderResult(plan.name(), plan.namespace(), plan.action(), after,
+                ManifestDiff.unified(before, after, "live " + plan.target(), "desired"), note);
     }
 
     /** Deletes the service; a missing one is a success with action {@link Action#absent}. */
@@ -153,79 +171,28 @@ public class Deployer {
 
     /** Sends all traffic to the candidate of a canary (after its smoke test, when one is configured). */
     public DeploymentResult promote(DeploymentRequest request) {
-        Service live = owned(request, "promote");
-        if (!Traffic.hasCandidate(live)) {
-            throw new InvalidRequestException("Knative Service " + target(live) + " has no candidate revision to"
-                                              + " promote (deploy with trafficPercent below 100 first)");
-        }
-        if (settings.smokeInput() != null) {
-            smokeTest(rollout.awaitReady(live, settings.waitTimeout()));
-        }
-        Service ready = shiftTraffic(live, Traffic.latest());
-        LOG.info("Knative Service {}: promoted revision {} to 100% of the traffic", target(ready),
-                ready.getStatus().getLatestReadyRevisionName());
-        return DeploymentResult.of(ready, Action.promoted);
+        return DeploymentResult.of(canary.promote(owned(request, "promote")), Action.promoted);
     }
 
     /** Sends all traffic back to the revision a canary kept serving, and removes the candidate tag. */
     public DeploymentResult rollback(DeploymentRequest request) {
-        Service live = owned(request, "roll back");
-        String previous = Traffic.previousOf(live).orElseThrow(() -> new InvalidRequestException(
-                "Knative Service " + target(live) + " has no canary to roll back"));
-        Service ready = shiftTraffic(live, Traffic.pinned(previous));
-        LOG.info("Knative Service {}: rolled back to revision {}", target(ready), previous);
-        return DeploymentResult.of(ready, Action.rolled_back);
+        return DeploymentResult.of(canary.rollback(owned(request, "roll back")), Action.rolled_back);
     }
 
     /** Predicts with the service (or one of its tagged revisions); returns the model server's JSON. */
     public String predict(PredictRequest request) {
         Predictor.validate(request.payload(), request.contentType());
         Service live = owned(new DeploymentRequest(request.name(), request.namespace(), null, null, null), "predict with");
+        String target = Ownership.qualifiedName(live);
         String url = request.tag() == null ? (live.getStatus() == null ? null : live.getStatus().getUrl())
                 : Traffic.urlOf(live, request.tag()).orElseThrow(() -> new InvalidRequestException(
-                        "Knative Service " + target(live) + " has no revision tagged '" + request.tag() + "'"));
+                        "Knative Service " + target + " has no revision tagged '" + request.tag() + "'"));
         if (url == null) {
-            throw new ServiceNotFoundException("Knative Service " + target(live) + " has no URL yet (not ready)");
+            throw new ServiceNotFoundException("Knative Service " + target + " has no URL yet (not ready)");
         }
-        return predictor.predict(url, "Knative Service " + target(live)
-                                      + (request.tag() == null ? "" : " (" + request.tag() + ")"),
+        return predictor.predict(url, "Knative Service " + target + (request.tag() == null ? "" : " ("
+                                                                                          + request.tag() + ")"),
                 request.payload(), request.contentType());
-    }
-
-    /**
-     * The manifest deploy would apply and the diff from the live service. Writes nothing and builds nothing: an image
-     * that would first be built shows by tag, with a note.
-     */
-    public RenderResult render(DeploymentRequest request) {
-        String namespace = ServiceNames.requireNamespace(request.namespace());
-        String name = ServiceNames.requireServiceName(request.name());
-        String prebuilt = request.image() == null ? null : requireImage(request.image());
-        if (prebuilt == null && request.modelUri() == null) {
-            throw new InvalidRequestException("A model URI is required, or a prebuilt image with its run id");
-        }
-        Integer percent = request.trafficPercent() != null ? request.trafficPercent() : settings.trafficPercent();
-        ModelLocation model = request.modelUri() == null ? null : models.locate(request.modelUri());
-        String runId = runIdOf(request, model);
-        String recipe = prebuilt != null ? prebuilt : imageRecipe(runId);
-        TemplateValues values = new TemplateValues(name, namespace, recipe, runId, request.modelUri());
-        Service live = services.get(namespace, name);
-        List<TrafficTarget> traffic = trafficFor(live, percent);
-        Service desired = desired(values, recipe, request.overrides(), traffic);
-        Action wouldBe = decide(live, desired, Mode.DEPLOY);
-        String note = null;
-        if (wouldBe != Action.unchanged && prebuilt == null) {
-            Optional<String> image = reusableLiveImage(live, runId).or(() -> images.existing(runId));
-            if (image.isEmpty()) {
-                image = Optional.of(images.target(runId).toString());
-                note = "The image " + image.get() + " would be built first: deploy pins it to its digest.";
-            }
-            desired = desired(values.withImage(image.get()), recipe, request.overrides(), traffic);
-        }
-        String before = live == null ? "" : Manifests.yaml(live);
-        String after = wouldBe == Action.unchanged ? before
-                : Manifests.yaml(live == null ? desired : applyDesired(Manifests.copy(live), desired));
-        return new RenderResult(name, namespace, wouldBe, after,
-                ManifestDiff.unified(before, after, "live " + namespace + "/" + name, "desired"), note);
     }
 
     /**
@@ -235,7 +202,7 @@ public class Deployer {
      */
     public List<DeploymentResult> prune(DeploymentRequest request) {
         String namespace = ServiceNames.requireNamespace(request.namespace());
-        List<DeploymentResult> pruned = new java.util.ArrayList<>();
+        List<DeploymentResult> pruned = new ArrayList<>();
         for (Service service : services.listManaged(namespace)) {
             String uri = Fingerprint.modelUri(service);
             if (uri == null || !(uri.startsWith("models:/") || uri.startsWith("runs:/"))) {
@@ -243,13 +210,14 @@ public class Deployer {
             }
             try {
                 models.locate(uri);
-            } catch (dev.mlflowknative.camel.ModelNotFoundException gone) {
+            } catch (ModelNotFoundException gone) {
                 if (settings.pruneDryRun()) {
-                    LOG.info("Prune (dry run): Knative Service {} would be deleted: {}", target(service),
-                            gone.getMessage());
+                    LOG.info("Prune (dry run): Knative Service {} would be deleted: {}",
+                            Ownership.qualifiedName(service), gone.getMessage());
                     pruned.add(DeploymentResult.of(service, Action.prunable));
                 } else {
-                    LOG.info("Prune: deleting Knative Service {}: {}", target(service), gone.getMessage());
+                    LOG.info("Prune: deleting Knative Service {}: {}", Ownership.qualifiedName(service),
+                            gone.getMessage());
                     pruned.add(delete(new DeploymentRequest(service.getMetadata().getName(), namespace, null, null,
                             null)));
                 }
@@ -258,117 +226,80 @@ public class Deployer {
         return pruned;
     }
 
-    private DeploymentResult upsert(DeploymentRequest request, Mode mode) {
+    /** Checks the request, locates the model, reads the live service, renders the desired one and decides. */
+    private DeploymentPlan plan(DeploymentRequest request, Mode mode) {
         String namespace = ServiceNames.requireNamespace(request.namespace());
         String name = ServiceNames.requireServiceName(request.name());
         String prebuilt = request.image() == null ? null : requireImage(request.image());
         if (prebuilt == null && request.modelUri() == null) {
-            throw new InvalidRequestException("A model URI is required (body, field modelUri or header"
-                                              + " CamelMlflowKnativeModelUri), or a prebuilt image with its run id");
+            throw new InvalidRequestException(MODEL_REQUIRED);
         }
         Integer percent = request.trafficPercent() != null ? request.trafficPercent() : settings.trafficPercent();
         ModelLocation model = request.modelUri() == null ? null : models.locate(request.modelUri());
         String runId = runIdOf(request, model);
-        String recipe = prebuilt != null ? prebuilt : imageRecipe(runId);
-        TemplateValues values = new TemplateValues(name, namespace, recipe, runId, request.modelUri());
+        String image = prebuilt != null ? prebuilt : imageRecipe(runId);
+        TemplateValues values = new TemplateValues(name, namespace, image, runId, request.modelUri());
 
-        long started = System.nanoTime();
         Service live = services.get(namespace, name);
-        List<TrafficTarget> traffic = trafficFor(live, percent);
-        Service desired = desired(values, recipe, request.overrides(), traffic);
+        var traffic = Canary.trafficFor(live, percent);
+        Service desired = ServiceManifests.desired(template, values, request.overrides());
+        desired.getSpec().setTraffic(traffic);
+        if (settings.forceUpdate()) {
+            Fingerprint.stampRestart(desired, Instant.now());
+        }
+        return new DeploymentPlan(request, model, runId, prebuilt, values, live, desired, traffic,
+                decide(live, desired, mode));
+    }
+
+    /** Builds what the plan needs, writes it (409-safe), waits for the rollout, runs the smoke gate. */
+    private DeploymentResult apply(DeploymentPlan plan, Mode mode) {
+        long started = System.nanoTime();
         Write write;
-        if (decide(live, desired, mode) == Action.unchanged) {
-            write = new Write(live, Action.unchanged);
+        if (plan.action() == Action.unchanged) {
+            write = new Write(plan.live(), Action.unchanged);
         } else {
             // before any write: a model that cannot be served, or an image that fails to build, changes nothing.
             // An image already built for this run id was checked when it was built: no second look at the model.
-            if (prebuilt == null) {
-                String image = reusableLiveImage(live, runId)
-                        .or(() -> settings.forceUpdate() ? Optional.empty() : images.existing(runId))
-                        .orElseGet(() -> images.ensure(models.resolve(model).requireServable(),
+            Service desired = plan.desired();
+            if (plan.buildsImage()) {
+                String image = reusableLiveImage(plan)
+                        .or(() -> settings.forceUpdate() ? Optional.empty() : images.existing(plan.runId()))
+                        .orElseGet(() -> images.ensure(models.resolve(plan.model()).requireServable(),
                                 settings.forceUpdate()).pinned());
-                desired = desired(values.withImage(image), recipe, request.overrides(), traffic);
-            } else if (model != null) {
-                models.resolve(model).requireServable();
+                desired = withImage(plan, image);
+            } else if (plan.model() != null) {
+                models.resolve(plan.model()).requireServable();
             }
-            write = ConflictRetry.run(mode.name().toLowerCase() + " of " + namespace + "/" + name,
-                    new WriteAttempt(live, desired, mode));
+            write = ConflictRetry.run(mode.name().toLowerCase() + " of " + plan.target(),
+                    new WriteAttempt(plan.live(), desired, mode));
         }
-        Service ready = awaitRollout(write, traffic);
-        if (Traffic.hasCandidate(ready) && settings.smokeInput() != null && write.action() != Action.unchanged) {
-            smokeTest(ready);
+        Service ready = canary.awaitRollout(write.service(), plan.traffic());
+        if (write.action() != Action.unchanged) {
+            canary.gate(ready);
         }
         DeploymentResult result = DeploymentResult.of(ready, write.action());
-        LOG.info("Knative Service {}/{}: {} (model {}, run id {}, image {}, revision {}, url {}{}) in {} ms", namespace,
-                name, result.action(), request.modelUri(), runId, result.image(), result.revision(), result.url(),
-                Traffic.hasCandidate(ready) ? ", candidate at " + percent + "% on " + result.candidateUrl() : "",
+        LOG.info("Knative Service {}: {} (model {}, run id {}, image {}, revision {}, url {}{}) in {} ms",
+                plan.target(), result.action(), plan.request().modelUri(), plan.runId(), result.image(),
+                result.revision(), result.url(), Traffic.hasCandidate(ready) ? ", candidate at "
+                        + result.candidatePercent() + "% on " + result.candidateUrl() : "",
                 (System.nanoTime() - started) / 1_000_000);
-        if (writeBack != null && model != null && write.action() != Action.unchanged) {
-            writeBack.record(model, result);
+        if (writeBack != null && plan.model() != null && write.action() != Action.unchanged) {
+            writeBack.record(plan.model(), result);
         }
         return result;
     }
 
-    /** A canary keeps the revision serving now; a plain deployment (or the very first one) takes all the traffic. */
-    private static List<TrafficTarget> trafficFor(Service live, Integer percent) {
-        if (percent == null || percent == 100) {
-            return Traffic.latest();
+    /** The planned service with a known image in place of the recipe, and the planned traffic. */
+    private Service withImage(DeploymentPlan plan, String image) {
+        Service desired = ServiceManifests.withImage(template, plan.values(), plan.request().overrides(),
+                plan.desired(), image);
+        desired.getSpec().setTraffic(plan.traffic());
+        String restartedAt = plan.desired().getSpec().getTemplate().getMetadata().getAnnotations()
+                .get(Fingerprint.RESTARTED_AT_ANNOTATION);
+        if (restartedAt != null) {
+            Fingerprint.stampRestart(desired, Instant.parse(restartedAt));
         }
-        return live == null || Traffic.currentOf(live).isEmpty() ? Traffic.latest()
-                : Traffic.canary(Traffic.currentOf(live).get(), percent);
-    }
-
-    /** Waits for the rollout; a canary whose candidate fails is rolled back before the error is reported. */
-    private Service awaitRollout(Write write, List<TrafficTarget> traffic) {
-        try {
-            return rollout.awaitReady(write.service(), settings.waitTimeout());
-        } catch (RolloutFailedException e) {
-            Service failed = services.get(write.service().getMetadata().getNamespace(),
-                    write.service().getMetadata().getName());
-            if (failed != null && Traffic.hasCandidate(failed)) {
-                String previous = traffic.get(0).getRevisionName();
-                shiftTraffic(failed, Traffic.pinned(previous));
-                throw new RolloutFailedException(e.getMessage() + " The canary was rolled back to " + previous + ".",
-                        e.getReason());
-            }
-            throw e;
-        }
-    }
-
-    /** The smoke gate: the candidate must answer the smoke input, or the canary is rolled back. */
-    private void smokeTest(Service service) {
-        String url = Traffic.urlOf(service, Traffic.CANDIDATE).orElseThrow(() -> new InvalidRequestException(
-                "Knative Service " + target(service) + " reports no URL for its candidate revision"));
-        try {
-            predictor.predict(url, "the candidate of Knative Service " + target(service),
-                    settings.smokeInput().getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
-            LOG.info("Knative Service {}: the candidate passed its smoke test", target(service));
-        } catch (RuntimeException e) {
-            String previous = Traffic.previousOf(service).orElse(null);
-            if (previous != null) {
-                shiftTraffic(service, Traffic.pinned(previous));
-            }
-            throw new SmokeTestFailedException("Smoke test of the candidate of Knative Service " + target(service)
-                                               + " failed: " + e.getMessage()
-                                               + (previous == null ? "" : "; rolled back to " + previous), e);
-        }
-    }
-
-    /** Rewrites only the traffic of a live service (409-safe) and waits until Knative routes it. */
-    private Service shiftTraffic(Service service, List<TrafficTarget> traffic) {
-        String namespace = service.getMetadata().getNamespace();
-        String name = service.getMetadata().getName();
-        Service written = ConflictRetry.run("traffic of " + namespace + "/" + name, () -> {
-            Service live = services.get(namespace, name);
-            if (live == null) {
-                throw new ServiceNotFoundException("Knative Service " + namespace + "/" + name + " does not exist");
-            }
-            Ownership.requireOwned(live, "change the traffic of");
-            live.getSpec().setTraffic(traffic);
-            live.setStatus(null);
-            return services.update(live);
-        });
-        return rollout.awaitRouted(written, settings.waitTimeout());
+        return desired;
     }
 
     /**
@@ -376,8 +307,9 @@ public class Deployer {
      * to build (e.g. only the template or overrides changed, or the service was made by the Python plugin). An
      * image referenced by tag is pinned to the digest the registry gives for it.
      */
-    private Optional<String> reusableLiveImage(Service live, String runId) {
-        if (live == null || settings.forceUpdate() || !runId.equals(Fingerprint.runId(live))) {
+    private Optional<String> reusableLiveImage(DeploymentPlan plan) {
+        Service live = plan.live();
+        if (live == null || settings.forceUpdate() || !plan.runId().equals(Fingerprint.runId(live))) {
             return Optional.empty();
         }
         String image = DeploymentResult.of(live, Action.found).image();
@@ -386,7 +318,7 @@ public class Deployer {
         }
         Optional<String> pinned = images.pinned(image);
         pinned.ifPresent(reference -> LOG.info("Knative Service {} already runs run {}: reusing its image {}",
-                target(live), runId, reference));
+                plan.target(), plan.runId(), reference));
         return pinned;
     }
 
@@ -428,7 +360,7 @@ public class Deployer {
 
     /** What a write would do to the live service; refuses what the mode or ownership forbids. */
     private Action decide(Service live, Service desired, Mode mode) {
-        String target = target(desired);
+        String target = Ownership.qualifiedName(desired);
         if (live == null) {
             if (mode == Mode.UPDATE) {
                 throw new ServiceNotFoundException("Cannot update Knative Service " + target + ": it does not exist");
@@ -450,7 +382,7 @@ public class Deployer {
             return new Write(services.create(desired), Action.created);
         } catch (StaleWriteException e) {
             if (mode == Mode.CREATE) {
-                throw alreadyExists(target(desired));
+                throw alreadyExists(Ownership.qualifiedName(desired));
             }
             throw e;
         }
@@ -459,24 +391,16 @@ public class Deployer {
     /** The run id: MLflow's when a model URI is given (a differing runId in the request is an error). */
     private static String runIdOf(DeploymentRequest request, ModelLocation model) {
         if (model == null) {
-            return require(request.runId(), "A model URI is required (body, field modelUri or header"
-                                            + " CamelMlflowKnativeModelUri), or a prebuilt image with its run id"
-                                            + " (field runId or header CamelMlflowKnativeRunId)");
+            if (request.runId() == null || request.runId().isBlank()) {
+                throw new InvalidRequestException(MODEL_REQUIRED);
+            }
+            return request.runId();
         }
         if (request.runId() != null && !request.runId().isBlank() && !request.runId().equals(model.runId())) {
             throw new InvalidRequestException("The request names run id '" + request.runId() + "' but "
                                               + request.modelUri() + " resolves to run '" + model.runId() + "'");
         }
         return model.runId();
-    }
-
-    private Service desired(TemplateValues values, String recipe, Overrides overrides, List<TrafficTarget> traffic) {
-        Service desired = ServiceManifests.desired(template, values, recipe, overrides);
-        desired.getSpec().setTraffic(traffic);
-        if (settings.forceUpdate()) {
-            Fingerprint.stampRestart(desired, Instant.now());
-        }
-        return desired;
     }
 
     private String imageRecipe(String runId) {
@@ -500,27 +424,18 @@ public class Deployer {
         return live;
     }
 
-    private static String target(Service service) {
-        return service.getMetadata().getNamespace() + "/" + service.getMetadata().getName();
-    }
-
     private static AlreadyExistsException alreadyExists(String target) {
         return new AlreadyExistsException("Cannot create Knative Service " + target
                                           + ": it already exists (use update or deploy)");
     }
 
     private static String requireImage(String image) {
-        require(image, "An image is required (field image or header CamelMlflowKnativeImage)");
+        if (image.isBlank()) {
+            throw new InvalidRequestException("An image is required (field image or header CamelMlflowKnativeImage)");
+        }
         if (image.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
             throw new InvalidRequestException("Invalid image reference: it contains whitespace or control characters");
         }
         return image;
-    }
-
-    private static String require(String value, String message) {
-        if (value == null || value.isBlank()) {
-            throw new InvalidRequestException(message);
-        }
-        return value;
     }
 }

@@ -72,6 +72,12 @@ public record DeploymentResult(String name, String namespace, String url, String
                 .orElse(null);
     }
 
+    /** The candidate's share of the traffic during a canary, or 0. */
+    public long candidatePercent() {
+        return traffic.stream().filter(t -> "candidate".equals(t.tag())).mapToLong(TrafficSplit::percent).findFirst()
+                .orElse(0);
+    }
+
     /** For delete: whether a service was actually removed. */
     public boolean deleted() {
         return action == Action.deleted;

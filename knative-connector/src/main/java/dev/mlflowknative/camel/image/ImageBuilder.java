@@ -26,6 +26,11 @@ public interface ImageBuilder extends AutoCloseable {
     /** A short description for the config hash and logs, e.g. "docker from python:3.11-slim". */
     String recipe();
 
+    /** Whether images go to a registry (so the registry can be asked what it has); false when written as files. */
+    default boolean pushesToRegistry() {
+        return true;
+    }
+
     @Override
     default void close() {
     }

@@ -59,8 +59,9 @@ public class JibImageBuilder implements ImageBuilder {
         this.tarDirectory = tarDirectory;
     }
 
-    public boolean writesTars() {
-        return tarDirectory != null;
+    @Override
+    public boolean pushesToRegistry() {
+        return tarDirectory == null;
     }
 
     @Override

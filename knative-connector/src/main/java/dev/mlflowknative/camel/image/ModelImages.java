@@ -69,7 +69,7 @@ public class ModelImages implements AutoCloseable {
         if (reference.digest() != null) {
             return Optional.of(image);
         }
-        if (builder instanceof JibImageBuilder jib && jib.writesTars()) {
+        if (!builder.pushesToRegistry()) {
             return Optional.empty();
         }
         return registry.lookup(reference).map(info -> reference.withDigest(info.digest()).toString());
@@ -100,12 +100,27 @@ public class ModelImages implements AutoCloseable {
     }
 
     private Optional<ModelImage> cached(ImageReference target, String runId) {
-        if (builder instanceof JibImageBuilder jib && jib.writesTars()) {
+        if (!builder.pushesToRegistry()) {
             return Optional.empty();
         }
         return registry.lookup(target)
                 .filter(info -> runId.equals(info.labels().get(RUN_ID_LABEL)) && info.digest() != null)
                 .map(info -> new ModelImage(target, info.digest(), false));
+    }
+
+    /** The registry of the repository, for the readiness check ("registry host"). */
+    public String registryName() {
+        return repository.registry();
+    }
+
+    /** Whether images go to the registry (false when they are written as files). */
+    public boolean pushesToRegistry() {
+        return builder.pushesToRegistry();
+    }
+
+    /** Fails unless the repository's registry answers. */
+    public void ping() {
+        registry.ping(repository);
     }
 
     @Override

@@ -39,15 +39,21 @@ public final class Fingerprint {
     }
 
     /**
-     * Records the run id (and model URI) on the service and on its revision template, and the hash of {@code basis}
-     * (the same service, or its stand-in with the image recipe in place of a digest) stamped alike.
+     * Records the run id (and model URI) on the service and on its revision template, and the hash of the service so
+     * stamped, with the image it runs.
      */
-    static void stamp(Service desired, Service basis, String runId, String modelUri) {
-        annotate(basis, runId, modelUri);
-        String hash = configHash(basis);
+    static void stamp(Service desired, String runId, String modelUri) {
         annotate(desired, runId, modelUri);
         Map<String, String> templateAnnotations = desired.getSpec().getTemplate().getMetadata().getAnnotations();
-        templateAnnotations.put(CONFIG_HASH_ANNOTATION, hash);
+        templateAnnotations.put(CONFIG_HASH_ANNOTATION, configHash(desired));
+        templateAnnotations.put(IMAGE_ANNOTATION, imageOf(desired));
+    }
+
+    /** Stamps a service with the run id, model URI and hash of the one it was planned as, and its own image. */
+    static void stampAs(Service desired, Service planned) {
+        annotate(desired, runId(planned), modelUri(planned));
+        Map<String, String> templateAnnotations = desired.getSpec().getTemplate().getMetadata().getAnnotations();
+        templateAnnotations.put(CONFIG_HASH_ANNOTATION, configHashOf(planned));
         templateAnnotations.put(IMAGE_ANNOTATION, imageOf(desired));
     }
 

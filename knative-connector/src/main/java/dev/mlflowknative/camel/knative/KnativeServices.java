@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.dsl.FieldValidateable;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 
@@ -21,6 +22,8 @@ import io.fabric8.kubernetes.client.dsl.Resource;
  * becomes {@link StaleWriteException}, anything else a {@link KubernetesApiException} naming the call.
  */
 public class KnativeServices {
+
+    private static final FieldValidateable.Validation STRICT = FieldValidateable.Validation.STRICT;
 
     private final MixedOperation<Service, ServiceList, Resource<Service>> services;
 
@@ -34,13 +37,17 @@ public class KnativeServices {
                 () -> services.inNamespace(namespace).withName(name).get());
     }
 
+    /**
+     * Creates the service. Writes are strictly validated: a field the API server does not know (a misspelt template
+     * field) is refused with the server's message instead of being silently pruned.
+     */
     public Service create(Service service) {
-        return write("create", service, () -> services.resource(service).create());
+        return write("create", service, () -> services.resource(service).fieldValidation(STRICT).create());
     }
 
-    /** PUT with the resourceVersion the service carries: stale means 409. */
+    /** PUT with the resourceVersion the service carries: stale means 409. Strictly validated, as create. */
     public Service update(Service service) {
-        return write("update", service, () -> services.resource(service).update());
+        return write("update", service, () -> services.resource(service).fieldValidation(STRICT).update());
     }
 
     /** Deletes the service at the given resourceVersion; false when it was already gone. */
@@ -100,8 +107,13 @@ public class KnativeServices {
     private static String describe(String verb, String target, KubernetesClientException e) {
         String reason = e.getStatus() != null && e.getStatus().getMessage() != null
                 ? e.getStatus().getMessage() : rootMessage(e);
-        String hint = e.getCode() == HttpURLConnection.HTTP_NOT_FOUND
-                ? " (is Knative Serving installed in this cluster?)" : "";
+        // a 404 of the resource type means no Knative CRDs; of a namespace, it says so itself. A watch refused over
+        // WebSocket carries no message at all: say what was refused.
+        String hint = e.getCode() == HttpURLConnection.HTTP_NOT_FOUND && !reason.startsWith("namespaces ")
+                ? " (is Knative Serving installed in this cluster?)"
+                : e.getCode() == HttpURLConnection.HTTP_FORBIDDEN && !reason.contains("cannot")
+                        ? " (this client's identity may not " + verb + " services.serving.knative.dev here: see"
+                          + " runner/deploy/role.yaml)" : "";
         return "Kubernetes API call to " + verb + " Knative Service " + target + " failed"
                + (e.getCode() > 0 ? " with HTTP " + e.getCode() : "") + ": " + reason + hint;
     }

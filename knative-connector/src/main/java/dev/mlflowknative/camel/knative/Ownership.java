@@ -40,7 +40,8 @@ public final class Ownership {
         }
     }
 
-    static String qualifiedName(Service service) {
+    /** namespace/name, as messages and logs name a service. */
+    public static String qualifiedName(Service service) {
         return service.getMetadata().getNamespace() + "/" + service.getMetadata().getName();
     }
 }

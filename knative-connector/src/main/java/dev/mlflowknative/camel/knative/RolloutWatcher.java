@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
+import dev.mlflowknative.camel.KubernetesApiException;
 import dev.mlflowknative.camel.RolloutFailedException;
 import dev.mlflowknative.camel.RolloutTimeoutException;
 import io.fabric8.knative.serving.v1.Service;
@@ -21,19 +22,29 @@ import org.slf4j.LoggerFactory;
  * The wait-for-ready policy, in one place: done when the controller has observed the current generation and
  * Ready=True; fails at once on Ready=False; gives up after the timeout. A service that is already ready costs no
  * call; otherwise one watch (the API server sends the current state first, so a rollout that finished before the
- * watch opened is seen). A watch that breaks is reopened until the deadline.
+ * watch opened is seen). A watch that breaks is reopened until the deadline; while the API server cannot answer
+ * (down, restarting, 429, 5xx) the wait goes on with the last state seen.
  */
 public class RolloutWatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(RolloutWatcher.class);
 
-    private final KnativeServices services;
-
     /** How long one watch is trusted before the service is read again. */
     private static final Duration RECHECK = Duration.ofSeconds(5);
+    /** How long to wait before reading again when the API server cannot serve a watch. */
+    private static final Duration PAUSE = Duration.ofSeconds(1);
+
+    private final KnativeServices services;
+    private final Duration recheck;
 
     public RolloutWatcher(KnativeServices services) {
+        this(services, RECHECK);
+    }
+
+    /** @param recheck how long a silent watch is trusted before the service is read again */
+    public RolloutWatcher(KnativeServices services, Duration recheck) {
         this.services = services;
+        this.recheck = recheck;
     }
 
     /** Waits until the written spec is rolled out: the service is Ready. */
@@ -68,7 +79,7 @@ public class RolloutWatcher {
     }
 
     /**
-     * Watches until the service is ready or failed, the watch breaks, or {@link #RECHECK} passes (then reads it);
+     * Watches until the service is ready or failed, the watch breaks, or the recheck time passes (then reads it);
      * returns the last seen.
      */
     private Service awaitSettled(Service written, Service lastSeen, long remainingNanos,
@@ -95,24 +106,62 @@ public class RolloutWatcher {
 
             @Override
             public void onClose(WatcherException cause) {
-                LOG.debug("Watch on {}/{} closed: {}", namespace, name, cause.getMessage());
+                // e.g. the API server restarted, or answered 410 Gone to a resume from an expired resourceVersion
+                LOG.info("Watch on Knative Service {}/{} closed ({}): watching it again", namespace, name,
+                        cause.getMessage());
                 settled.complete(latest.get());
             }
         })) {
-            return settled.get(Math.min(remainingNanos, RECHECK.toNanos()), TimeUnit.NANOSECONDS);
+            return settled.get(Math.min(remainingNanos, recheck.toNanos()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             // a watch can stall without closing: read the service again rather than trust it for the whole wait
+            return reread(namespace, name, lastSeen);
+        } catch (KubernetesApiException e) {
+            // the watch could not be opened: the API server restarts, or (429) a new CRD's watch cache is not ready
+            if (!isTransient(e)) {
+                throw e;
+            }
+            LOG.info("Cannot watch Knative Service {}/{} now ({}): reading it again in a moment", namespace, name,
+                    e.getMessage());
+            pause(Math.min(remainingNanos, PAUSE.toNanos()));
+            return reread(namespace, name, lastSeen);
+        } catch (ExecutionException e) {
+            throw (RuntimeException) e.getCause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RolloutTimeoutException("Interrupted while waiting for Knative Service " + namespace + "/" + name);
+        }
+    }
+
+    /** The service as it is now; the last one seen when the API server cannot answer for the moment. */
+    private Service reread(String namespace, String name, Service lastSeen) {
+        try {
             Service read = services.get(namespace, name);
             if (read == null) {
                 throw new RolloutFailedException("Knative Service " + namespace + "/" + name + " was deleted while"
                                                  + " waiting for it to become ready", "Deleted");
             }
             return read;
-        } catch (ExecutionException e) {
-            throw (RuntimeException) e.getCause();
+        } catch (KubernetesApiException e) {
+            if (!isTransient(e)) {
+                throw e;
+            }
+            LOG.info("Cannot read Knative Service {}/{} now ({}): still waiting", namespace, name, e.getMessage());
+            return lastSeen;
+        }
+    }
+
+    /** No answer, too many requests, or a server error: worth asking again until the deadline. */
+    private static boolean isTransient(KubernetesApiException e) {
+        return e.getCode() == 0 || e.getCode() == 429 || e.getCode() >= 500;
+    }
+
+    private static void pause(long nanos) {
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RolloutTimeoutException("Interrupted while waiting for Knative Service " + namespace + "/" + name);
+            throw new RolloutTimeoutException("Interrupted while waiting for a Knative Service");
         }
     }
 

@@ -24,20 +24,28 @@ public final class ServiceManifests {
     }
 
     public static Service desired(ServiceTemplate template, TemplateValues values) {
-        return desired(template, values, values.image(), Overrides.NONE);
+        return desired(template, values, Overrides.NONE);
     }
 
     /**
-     * The desired service for {@code values}, fingerprinted as if its image were {@code imageRecipe}: a built image's
-     * digest is only known after the build, so the hash covers what decides the image (repository, tag, builder)
-     * instead, and an unchanged deployment is recognised before building anything.
+     * The desired service for {@code values}, fingerprinted by its own content. A deployment that builds its image
+     * plans with the image recipe (repository, tag, builder) in place of the image, since the digest is only known
+     * after the build: an unchanged deployment is recognised before building anything.
      */
-    public static Service desired(ServiceTemplate template, TemplateValues values, String imageRecipe,
-                                  Overrides overrides) {
+    public static Service desired(ServiceTemplate template, TemplateValues values, Overrides overrides) {
         Service service = prepared(template, values, overrides);
-        Service basis = imageRecipe.equals(values.image()) ? service
-                : prepared(template, values.withImage(imageRecipe), overrides);
-        Fingerprint.stamp(service, basis, values.runId(), values.modelUri());
+        Fingerprint.stamp(service, values.runId(), values.modelUri());
+        return service;
+    }
+
+    /**
+     * The planned service with the built image in place of the recipe: rendered once more (the template may use
+     * ${image} anywhere), keeping the plan's fingerprint.
+     */
+    public static Service withImage(ServiceTemplate template, TemplateValues values, Overrides overrides,
+                                    Service planned, String image) {
+        Service service = prepared(template, values.withImage(image), overrides);
+        Fingerprint.stampAs(service, planned);
         return service;
     }
 

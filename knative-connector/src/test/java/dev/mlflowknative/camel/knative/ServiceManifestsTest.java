@@ -55,7 +55,7 @@ class ServiceManifestsTest {
         Overrides overrides = new Overrides(java.util.Map.of("MLSERVER_INFER_WORKERS", "2", "LOG_LEVEL", "debug"),
                 java.util.Map.of("cpu", "500m"), java.util.Map.of("memory", "1Gi"), 1, 5);
 
-        Service service = ServiceManifests.desired(template, values, "img:1", overrides);
+        Service service = ServiceManifests.desired(template, values, overrides);
 
         var container = service.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(container.getEnv()).extracting(e -> e.getName() + "=" + e.getValue())

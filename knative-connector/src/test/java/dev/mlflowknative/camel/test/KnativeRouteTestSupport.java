@@ -1,9 +1,9 @@
 package dev.mlflowknative.camel.test;
 
+import java.time.Duration;
 import java.util.Map;
 
-import dev.mlflowknative.simulator.EmbeddedKubernetes;
-import dev.mlflowknative.simulator.RevisionVerdict;
+import dev.mlflowknative.simulator.SimulatedKnativeController;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,39 +11,35 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.test.junit5.CamelTestSupport;
-import org.junit.jupiter.api.AfterAll;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * Camel route tests against the embedded Kubernetes API (fabric8 CRUD mock + Knative CRD + simulated controller).
- * The component gets a client through registry autowiring; every call it makes is recorded in {@link #calls}.
+ * Camel route tests against the {@link TestCluster}: a real Kubernetes API server (kube-apiserver + etcd with Knative
+ * Serving's CRDs) where the simulated Knative controller writes the status through the real /status subresource. The
+ * component gets an admin client through registry autowiring; every call it makes is recorded in {@link #calls}, and
+ * {@link #beforeRequest} can act just before one is sent.
  */
 public abstract class KnativeRouteTestSupport extends CamelTestSupport {
 
-    protected static EmbeddedKubernetes cluster;
+    protected static RealKubernetes cluster;
     protected static KubernetesClient admin;
+    protected static SimulatedKnativeController controller;
     protected final ApiCallLog calls = new ApiCallLog();
+    protected final RequestHook beforeRequest = new RequestHook();
     protected KubernetesClient componentClient;
 
     @BeforeAll
     static void startCluster() {
-        cluster = EmbeddedKubernetes.start(0);
-        admin = cluster.newClient();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        admin.close();
-        cluster.close();
+        cluster = TestCluster.shared().api();
+        admin = TestCluster.shared().admin();
+        controller = TestCluster.shared().controller();
     }
 
     @AfterEach
     void cleanCluster() {
-        cluster.controller().setVerdicts(service -> RevisionVerdict.READY);
-        cluster.controller().setUrls(null);
-        cluster.controller().setRolloutDelay(java.time.Duration.ZERO);
-        knative(admin).services().inAnyNamespace().delete();
+        TestCluster.shared().reset();
         if (componentClient != null) {
             componentClient.close();
         }
@@ -52,8 +48,9 @@ public abstract class KnativeRouteTestSupport extends CamelTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         componentClient = new KubernetesClientBuilder()
-                .withConfig(cluster.clientConfig())
-                .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("api-call-log", calls))
+                .withConfig(cluster.adminConfig())
+                .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("api-call-log", calls)
+                        .addOrReplaceInterceptor("request-hook", beforeRequest))
                 .build();
         registry.bind("kubernetesClient", componentClient);
     }
@@ -68,8 +65,8 @@ public abstract class KnativeRouteTestSupport extends CamelTestSupport {
 
     /** Waits until the simulated controller has written the status of the service's current generation. */
     protected static Service awaitObserved(String namespace, String name) {
-        return org.awaitility.Awaitility.await("the simulated controller observes " + namespace + "/" + name)
-                .atMost(java.time.Duration.ofSeconds(5)).pollInterval(java.time.Duration.ofMillis(25))
+        return Awaitility.await("the simulated controller observes " + namespace + "/" + name)
+                .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
                 .until(() -> liveService(namespace, name), service -> service.getStatus() != null
                         && service.getStatus().getObservedGeneration() != null
                         && service.getStatus().getObservedGeneration().equals(service.getMetadata().getGeneration()));

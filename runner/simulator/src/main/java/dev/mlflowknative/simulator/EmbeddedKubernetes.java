@@ -27,7 +27,6 @@ import io.fabric8.mockwebserver.ServerResponse;
  */
 public final class EmbeddedKubernetes implements AutoCloseable {
 
-    public static final String CONTROLLER_USER_AGENT = "simulated-knative-controller";
     // The mock web server logs every request through java.util.logging at INFO; keep a reference so the level sticks.
     private static final java.util.logging.Logger MOCK_SERVER_LOG = quiet("io.fabric8.mockwebserver");
 
@@ -59,7 +58,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         KubernetesClient controllerClient = new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder(clientConfig(server)).withUserAgent(CONTROLLER_USER_AGENT)
+                .withConfig(new ConfigBuilder(clientConfig(server)).withUserAgent(SimulatedKnativeController.USER_AGENT)
                         .withRequestTimeout(5000).build())
                 .build();
         controllerClient.apiextensions().v1().customResourceDefinitions().resource(KnativeCrd.services()).create();

@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public class SimulatedKnativeController implements AutoCloseable {
 
+    /** The user agent its clients should send, so that API calls can be told apart from the component's. */
+    public static final String USER_AGENT = "simulated-knative-controller";
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedKnativeController.class);
 
     private static final String TEMPLATE_HASH = "simulator.knative.dev/template-hash";
@@ -59,7 +61,7 @@ public class SimulatedKnativeController implements AutoCloseable {
     private volatile Function<Service, RevisionVerdict> verdicts = service -> RevisionVerdict.READY;
     private volatile Duration rolloutDelay = Duration.ZERO;
     private volatile BiFunction<Service, String, String> urls = this::knativeUrl;
-    private Watch watch;
+    private volatile Watch watch;
 
     /**
      * @param client a client of the (mock) API server, owned by the caller
@@ -71,27 +73,38 @@ public class SimulatedKnativeController implements AutoCloseable {
     }
 
     public SimulatedKnativeController start() {
-        watch = client.adapt(KnativeClient.class).services().inAnyNamespace().watch(new Watcher<>() {
-            @Override
-            public void eventReceived(Action action, Service service) {
-                // the event carries the state: only a generation not yet observed needs work (this also skips the
-                // echo of our own status writes)
-                if (action != Action.DELETED && needsReconcile(service)) {
-                    String namespace = service.getMetadata().getNamespace();
-                    String name = service.getMetadata().getName();
-                    worker.submit(() -> reconcile(namespace, name));
-                }
-            }
-
-            @Override
-            public void onClose(WatcherException cause) {
-                LOG.warn("Simulated Knative controller lost its watch: {}", cause.getMessage());
-            }
-        });
+        watch();
         resync.scheduleWithFixedDelay(this::resync, 1, 1, TimeUnit.SECONDS);
         LOG.info("Simulated Knative controller started (this is a simulation: no pods run, revisions are marked"
                  + " ready by the simulator)");
         return this;
+    }
+
+    /** Watches every Knative Service; until a watch can be opened (an API server starting), the resync does it all. */
+    private void watch() {
+        try {
+            watch = client.adapt(KnativeClient.class).services().inAnyNamespace().watch(new Watcher<>() {
+                @Override
+                public void eventReceived(Action action, Service service) {
+                    // the event carries the state: only a generation not yet observed needs work (this also skips
+                    // the echo of our own status writes)
+                    if (action != Action.DELETED && needsReconcile(service)) {
+                        String namespace = service.getMetadata().getNamespace();
+                        String name = service.getMetadata().getName();
+                        worker.submit(() -> reconcile(namespace, name));
+                    }
+                }
+
+                @Override
+                public void onClose(WatcherException cause) {
+                    LOG.warn("Simulated Knative controller lost its watch: {}", cause.getMessage());
+                    resync.schedule(SimulatedKnativeController.this::watch, 1, TimeUnit.SECONDS);
+                }
+            });
+        } catch (KubernetesClientException e) {
+            LOG.warn("Simulated Knative controller cannot watch yet ({}): trying again in a second", e.getMessage());
+            resync.schedule(this::watch, 1, TimeUnit.SECONDS);
+        }
     }
 
     /** Decides the fate of each new revision; the default makes every revision ready. */

@@ -15,7 +15,7 @@ import dev.mlflowknative.camel.mlflow.ModelResolver;
 import dev.mlflowknative.camel.mlflow.ResolvedModel;
 import dev.mlflowknative.tests.support.Benchmarks;
 import dev.mlflowknative.tests.support.FaultProxy;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -25,7 +25,7 @@ import dev.mlflowknative.tests.support.HttpWatchFront;
 import dev.mlflowknative.tests.support.PythonPlugin;
 import dev.mlflowknative.tests.support.Registries;
 import dev.mlflowknative.tests.support.RegistryLog;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.knative.serving.v1.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -127,7 +127,7 @@ class PluginComparisonBenchmark extends CamelTestSupport {
         RecordedRequest request;
         while ((request = cluster.server().takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
             String agent = request.getHeader("User-Agent");
-            if (agent == null || !agent.contains(EmbeddedKubernetes.CONTROLLER_USER_AGENT)) {
+            if (agent == null || !agent.contains(dev.mlflowknative.simulator.SimulatedKnativeController.USER_AGENT)) {
                 count++;
             }
         }

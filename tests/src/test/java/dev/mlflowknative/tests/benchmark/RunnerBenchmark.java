@@ -103,7 +103,7 @@ class RunnerBenchmark extends RunnerTestSupport {
         for (var event : logs.events()) {
             if (event.getFormattedMessage().startsWith("Scheduled redeploy of " + DEPLOYMENTS)) {
                 start = event.getTimeStamp();
-            } else if (event.getFormattedMessage().startsWith("Scheduled redeploy done") && start != null) {
+            } else if (event.getFormattedMessage().startsWith("Redeploy (schedule) done") && start != null) {
                 rounds.add(new long[] { start, event.getTimeStamp() });
                 start = null;
             }
@@ -113,8 +113,8 @@ class RunnerBenchmark extends RunnerTestSupport {
 
     private String summaryOf(int round) {
         return logs.events().stream().map(e -> e.getFormattedMessage())
-                .filter(m -> m.startsWith("Scheduled redeploy done")).skip(round).findFirst().orElse("?")
-                .replace("Scheduled redeploy done: ", "");
+                .filter(m -> m.startsWith("Redeploy (schedule) done")).skip(round).findFirst().orElse("?")
+                .replace("Redeploy (schedule) done: ", "");
     }
 
     private record Drops(long done, long failedFiles, double seconds) {

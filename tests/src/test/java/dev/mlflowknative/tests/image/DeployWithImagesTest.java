@@ -20,7 +20,7 @@ import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import dev.mlflowknative.camel.test.LocalModels;
 import dev.mlflowknative.tests.support.Registries;
 import dev.mlflowknative.tests.support.RegistryLog;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,9 +38,12 @@ class DeployWithImagesTest extends KnativeRouteTestSupport {
     private static final JsonNode FIXTURES = TestServices.fixtures();
     private final RegistryLog registry = new RegistryLog();
 
+    // repositories of this run's own: an image an earlier run pushed would make a build look unnecessary
+    private static final String RUN = Long.toString(System.currentTimeMillis(), 36);
+
     private static String jibUri(String repository, String extra) {
         return "mlflow-knative:deploy?waitTimeout=30s&trackingUri=" + TestServices.mlflowUri() + "&builder=jib"
-               + "&imageRepository=" + Registries.registry() + "/" + repository
+               + "&imageRepository=" + Registries.registry() + "/" + repository + "-" + RUN
                + "&baseImage=" + Registries.servingBaseIn(Registries.registry()) + extra;
     }
 
@@ -57,11 +60,11 @@ class DeployWithImagesTest extends KnativeRouteTestSupport {
 
         String runId = FIXTURES.at("/iris/runs/0").asText();
         assertThat(created.action()).isEqualTo(Action.created);
-        assertThat(created.image()).startsWith(Registries.registry() + "/ml/iris-pinned@sha256:");
+        assertThat(created.image()).startsWith(Registries.registry() + "/ml/iris-pinned-" + RUN + "@sha256:");
         assertThat(created.imageDigest()).isEqualTo(created.image().substring(created.image().indexOf('@') + 1));
         assertThat(liveService("default", "iris").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
                 .isEqualTo(created.image());
-        assertThat(Registries.labels(Registries.registry() + "/ml/iris-pinned:" + runId))
+        assertThat(Registries.labels(Registries.registry() + "/ml/iris-pinned-" + RUN + ":" + runId))
                 .containsEntry(ModelImages.RUN_ID_LABEL, runId)
                 .containsEntry(ModelImages.MODEL_URI_LABEL, "models:/iris/1");
     }
@@ -94,7 +97,7 @@ class DeployWithImagesTest extends KnativeRouteTestSupport {
         assertThat(v2.action()).isEqualTo(Action.updated);
         assertThat(v2.revision()).isEqualTo("iris-00002");
         assertThat(v2.imageDigest()).isNotEqualTo(v1.imageDigest());
-        assertThat(Registries.lookup(Registries.registry() + "/ml/iris-latest:latest"))
+        assertThat(Registries.lookup(Registries.registry() + "/ml/iris-latest-" + RUN + ":latest"))
                 .hasValueSatisfying(info -> assertThat(info.digest()).isEqualTo(v2.imageDigest()));
     }
 
@@ -114,7 +117,8 @@ class DeployWithImagesTest extends KnativeRouteTestSupport {
         }
         String tag = FIXTURES.at("/iris/runs/1").asText();
         assertThat(registry.writesSince())
-                .filteredOn(r -> r.method().equals("PUT") && r.path().equals("/v2/ml/iris-once/manifests/" + tag))
+                .filteredOn(r -> r.method().equals("PUT")
+                                 && r.path().equals("/v2/ml/iris-once-" + RUN + "/manifests/" + tag))
                 .hasSize(1);
     }
 

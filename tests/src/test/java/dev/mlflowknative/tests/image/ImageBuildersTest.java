@@ -21,7 +21,7 @@ import dev.mlflowknative.camel.mlflow.ModelResolver;
 import dev.mlflowknative.camel.mlflow.ResolvedModel;
 import dev.mlflowknative.camel.test.LocalModels;
 import dev.mlflowknative.tests.support.Registries;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -13,18 +13,15 @@ import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.OwnershipException;
 import dev.mlflowknative.camel.deploy.Action;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
-import dev.mlflowknative.tests.support.HttpWatchFront;
 import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import dev.mlflowknative.tests.support.PythonPlugin;
 import dev.mlflowknative.tests.support.Registries;
 import dev.mlflowknative.tests.support.RegistryLog;
 import dev.mlflowknative.tests.support.ScoringServer;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.knative.serving.v1.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import org.apache.camel.Exchange;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,9 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Interop with the Python plugin we succeed (mlflow-knative 0.4.3 from PyPI, target knative:/sim), both tools on one
- * simulated cluster reached through a kubeconfig. The plugin talks to an {@link HttpWatchFront} of the mock API server,
- * which streams the watches it blocks on after a create or update.
+ * Interop with the Python plugin we succeed (mlflow-knative 0.4.3 from PyPI, target knative:/real), both tools on one
+ * real API server reached through a kubeconfig; the plugin uses its own kubernetes client, watches included.
  */
 class InteropTest extends KnativeRouteTestSupport {
 
@@ -47,47 +43,21 @@ class InteropTest extends KnativeRouteTestSupport {
 
     @TempDir
     static Path work;
-    private static HttpWatchFront front;
     private static PythonPlugin plugin;
     private final RegistryLog registry = new RegistryLog();
 
     @BeforeAll
-    static void pointThePluginAtTheCluster() throws IOException {
-        front = new HttpWatchFront(cluster.url(), admin);
-        Path kubeconfig = work.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                  - name: sim
-                    cluster:
-                      server: %s
-                contexts:
-                  - name: sim
-                    context:
-                      cluster: sim
-                      user: sim
-                current-context: sim
-                users:
-                  - name: sim
-                    user:
-                      token: simulated
-                """.formatted(front.url()));
-        plugin = new PythonPlugin(kubeconfig, "sim");
-        // the plugin lists namespaces to find services; the mock only knows those created
-        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default").endMetadata().build())
-                .create();
-    }
-
-    @AfterAll
-    static void stopFront() {
-        front.close();
+    static void pointThePluginAtTheCluster() {
+        // the real API server, with its own CA and the admin's token: the plugin's own kubernetes client, watches
+        // included (it lists namespaces, so it needs cluster-wide reads)
+        plugin = new PythonPlugin(cluster.writeKubeconfig(work.resolve("kubeconfig"), "real", cluster.adminToken(),
+                "default"), "real");
     }
 
     @BeforeEach
     void realisticRollouts() {
         // a real rollout takes seconds; the plugin starts watching only after its create returns
-        cluster.controller().setRolloutDelay(Duration.ofSeconds(2));
+        controller.setRolloutDelay(Duration.ofSeconds(2));
     }
 
     private static String runId() {
@@ -113,7 +83,7 @@ class InteropTest extends KnativeRouteTestSupport {
     @Test
     void thePluginListsGetsPredictsUpdatesAndDeletesOurServices() throws IOException {
         try (ScoringServer iris = ScoringServer.start("models:/iris/1")) {
-            cluster.controller().setUrls((service, tag) -> iris.url());
+            controller.setUrls((service, tag) -> iris.url());
             DeploymentResult deployed = ours("deploy", "iris-ours", OUR_REPOSITORY);
             assertThat(deployed.action()).isEqualTo(Action.created);
 

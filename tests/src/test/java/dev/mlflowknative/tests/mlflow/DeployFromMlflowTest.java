@@ -12,7 +12,7 @@ import dev.mlflowknative.camel.deploy.DeploymentResult;
 import dev.mlflowknative.tests.support.FaultProxy;
 import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import dev.mlflowknative.tests.support.MlflowRest;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;

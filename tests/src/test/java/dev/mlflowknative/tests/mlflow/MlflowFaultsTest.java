@@ -17,7 +17,7 @@ import dev.mlflowknative.camel.mlflow.ModelResolver;
 import dev.mlflowknative.camel.mlflow.ResolvedModel;
 import dev.mlflowknative.tests.support.FaultProxy;
 import dev.mlflowknative.camel.test.LogCapture;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -13,7 +13,7 @@ import dev.mlflowknative.camel.mlflow.ModelDirectory;
 import dev.mlflowknative.camel.mlflow.ModelLocation;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
 import dev.mlflowknative.camel.mlflow.ResolvedModel;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -8,9 +8,9 @@ import java.util.Map;
 
 import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.camel.knative.RolloutStatus;
-import dev.mlflowknative.simulator.EmbeddedKubernetes;
+import dev.mlflowknative.camel.test.TestCluster;
 import dev.mlflowknative.tests.support.RunnerProcess;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -30,10 +30,12 @@ class RunnerKillTest {
 
     @Test
     void aRunnerKilledMidDeploymentConvergesAfterRestart() throws Exception {
-        try (EmbeddedKubernetes cluster = EmbeddedKubernetes.start(0);
-             KubernetesClient admin = cluster.newClient()) {
+        TestCluster cluster = TestCluster.shared();
+        KubernetesClient admin = cluster.admin();
+        try {
             cluster.controller().setRolloutDelay(Duration.ofSeconds(6));
-            Map<String, String> env = env(cluster.writeKubeconfig(tmp.resolve("kubeconfig"), "kill-test"));
+            Map<String, String> env = env(cluster.api().writeKubeconfig(tmp.resolve("kubeconfig"), "kill-test",
+                    cluster.api().adminToken(), "default"));
             var services = admin.adapt(KnativeClient.class).services().inNamespace("default");
 
             try (RunnerProcess first = RunnerProcess.start(env)) {
@@ -64,6 +66,8 @@ class RunnerKillTest {
                     .containsEntry("iris-kill-2", TestServices.fixtures().at("/iris/runs/1").asText());
             assertThat(live).allSatisfy(s -> assertThat(s.getStatus().getLatestReadyRevisionName())
                     .isEqualTo(s.getMetadata().getName() + "-00001"));
+        } finally {
+            cluster.reset();
         }
     }
 

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.tests.support.RunnerTestSupport;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import io.fabric8.knative.serving.v1.Service;
 import org.junit.jupiter.api.Test;
 

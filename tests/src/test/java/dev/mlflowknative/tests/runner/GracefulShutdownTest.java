@@ -15,7 +15,7 @@ class GracefulShutdownTest extends RunnerTestSupport {
 
     @Test
     void aDeploymentInFlightFinishesBeforeTheRunnerStops() throws Exception {
-        cluster.controller().setRolloutDelay(Duration.ofSeconds(3));
+        controller.setRolloutDelay(Duration.ofSeconds(3));
         try {
             CompletableFuture<HttpResponse<String>> response = CompletableFuture.supplyAsync(() -> send(
                     authorized("/deployments").header("Content-Type", "application/json").POST(HttpRequest
@@ -28,7 +28,7 @@ class GracefulShutdownTest extends RunnerTestSupport {
             assertThat(liveService("default", "iris-inflight").getStatus().getLatestReadyRevisionName())
                     .isEqualTo("iris-inflight-00001");
         } finally {
-            cluster.controller().setRolloutDelay(Duration.ZERO);
+            controller.setRolloutDelay(Duration.ZERO);
         }
     }
 }

@@ -112,7 +112,7 @@ class HttpApiTest extends RunnerTestSupport {
     @Test
     void predictGoesToTheModelServerOfTheService() throws Exception {
         try (ScoringServer iris = ScoringServer.start("models:/iris/1")) {
-            cluster.controller().setUrls((service, tag) -> iris.url());
+            controller.setUrls((service, tag) -> iris.url());
             assertThat(post("{\"name\": \"iris-predict\", \"modelUri\": \"models:/iris/1\"}").statusCode())
                     .isEqualTo(201);
             String columns = "[\"sepal length (cm)\", \"sepal width (cm)\", \"petal length (cm)\","

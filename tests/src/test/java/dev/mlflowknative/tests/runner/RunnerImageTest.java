@@ -14,11 +14,15 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.HostConfig;
-import dev.mlflowknative.simulator.EmbeddedKubernetes;
+import com.github.dockerjava.api.model.Volume;
+import dev.mlflowknative.camel.test.TestCluster;
+import dev.mlflowknative.tests.support.RunnerRbac;
 import dev.mlflowknative.tests.support.Registries;
 import dev.mlflowknative.tests.support.RunnerTestSupport;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.knative.serving.v1.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -81,19 +85,26 @@ class RunnerImageTest {
     }
 
     @Test
-    void theImageServesTheApiOfAConfiguredCluster() throws Exception {
-        try (EmbeddedKubernetes cluster = EmbeddedKubernetes.start(0); KubernetesClient admin = cluster.newClient()) {
-            admin.adapt(KnativeClient.class).services().inNamespace("default").resource(new ServiceBuilder()
-                    .withNewMetadata().withName("iris").withNamespace("default")
+    void theImageServesTheApiOfTheRealClusterWithItsServiceAccount() throws Exception {
+        TestCluster cluster = TestCluster.shared();
+        KubernetesClient admin = cluster.admin();
+        String token = RunnerRbac.apply(cluster.api(), admin, "image-test");
+        try {
+            admin.adapt(KnativeClient.class).services().inNamespace("image-test").resource(new ServiceBuilder()
+                    .withNewMetadata().withName("iris").withNamespace("image-test")
                     .addToLabels("app.kubernetes.io/managed-by", "mlflow-knative").endMetadata()
                     .withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withImage("registry.local/iris:1")
                     .endContainer().endSpec().endTemplate().endSpec().build()).create();
             int port = RunnerTestSupport.freePort();
+            // as in a pod: the API server, the ServiceAccount's token and the cluster's CA
             String container = docker.createContainerCmd(image)
-                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode("host"))
+                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode("host")
+                            .withBinds(new Bind(cluster.api().caFile().toString(), new Volume("/var/run/kube/ca.crt"),
+                                    AccessMode.ro)))
                     .withEnv("MLFLOW_KNATIVE_HTTP_PORT=" + port, "MLFLOW_KNATIVE_HTTP_HOST=127.0.0.1",
-                            "MLFLOW_KNATIVE_API_TOKEN=image-test-token", "KUBERNETES_MASTER=" + cluster.url(),
-                            "KUBERNETES_NAMESPACE=default")
+                            "MLFLOW_KNATIVE_API_TOKEN=image-test-token", "MLFLOW_KNATIVE_NAMESPACE=image-test",
+                            "KUBERNETES_MASTER=" + cluster.api().url(), "KUBERNETES_AUTH_TOKEN=" + token,
+                            "KUBERNETES_CERTS_CA_FILE=/var/run/kube/ca.crt")
                     .exec().getId();
             try {
                 docker.startContainerCmd(container).exec();
@@ -104,12 +115,18 @@ class RunnerImageTest {
                         .atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                         .ignoreExceptionsInstanceOf(java.io.IOException.class)
                         .until(() -> http.send(list, HttpResponse.BodyHandlers.ofString()).body(),
-                                answer -> answer.contains("\"name\":\"iris\""));
-                assertThat(body).contains("\"name\":\"iris\"", "\"action\":\"found\"");
+                                answer -> answer.contains("\"name\":\"iris\"") || !isRunning(container));
+                assertThat(body).as(logsOf(container)).contains("\"name\":\"iris\"", "\"action\":\"found\"");
             } finally {
                 docker.removeContainerCmd(container).withForce(true).exec();
             }
+        } finally {
+            admin.adapt(KnativeClient.class).services().inNamespace("image-test").delete();
         }
+    }
+
+    private static boolean isRunning(String container) {
+        return Boolean.TRUE.equals(docker.inspectContainerCmd(container).exec().getState().getRunning());
     }
 
     /** The jar files under the image's /app/libs, read from a stopped container. */

@@ -7,7 +7,7 @@ import java.util.Properties;
 import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.camel.test.LogCapture;
 import dev.mlflowknative.tests.support.RunnerTestSupport;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,15 +40,15 @@ class ScheduledRedeployTest extends RunnerTestSupport {
 
             // the next rounds find nothing to change: no write, and the broken one keeps failing on its own
             eventually(Duration.ofSeconds(30), () -> assertThat(logs.lines())
-                    .anyMatch(line -> line.contains("Scheduled redeploy done: {failed=1, unchanged=2}")));
+                    .anyMatch(line -> line.contains("Redeploy (schedule) done: {failed=1, unchanged=2}")));
             calls.clear();
             eventually(Duration.ofSeconds(30), () -> assertThat(calls.calls()).isNotEmpty());
-            long rounds = logs.lines().stream().filter(line -> line.contains("Scheduled redeploy done")).count();
+            long rounds = logs.lines().stream().filter(line -> line.contains("Redeploy (schedule) done")).count();
             eventually(Duration.ofSeconds(30), () -> assertThat(logs.lines().stream()
-                    .filter(line -> line.contains("Scheduled redeploy done")).count()).isGreaterThanOrEqualTo(rounds + 2));
+                    .filter(line -> line.contains("Redeploy (schedule) done")).count()).isGreaterThanOrEqualTo(rounds + 2));
             assertThat(calls.writes()).isEmpty();
             List<String> lines = logs.lines();
-            assertThat(lines).anyMatch(line -> line.contains("Scheduled redeploy of sched-broken (models:/no-such-model@x)"
+            assertThat(lines).anyMatch(line -> line.contains("Redeploy (schedule) of sched-broken (models:/no-such-model@x)"
                                                              + " failed: Registered model 'no-such-model' does not exist"));
         }
     }

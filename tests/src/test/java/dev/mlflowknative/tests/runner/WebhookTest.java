@@ -11,7 +11,7 @@ import java.util.UUID;
 import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.tests.support.RunnerTestSupport;
 import dev.mlflowknative.tests.support.MlflowRest;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

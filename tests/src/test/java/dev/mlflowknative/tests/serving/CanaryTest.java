@@ -129,7 +129,7 @@ class CanaryTest extends KnativeRouteTestSupport {
     @Test
     void aCandidateThatFailsIsRolledBack() {
         call("direct:deploy", "v1", "run-1");
-        cluster.controller().setVerdicts(service -> service.getSpec().getTemplate().getSpec().getContainers().get(0)
+        controller.setVerdicts(service -> service.getSpec().getTemplate().getSpec().getContainers().get(0)
                 .getImage().endsWith(":broken") ? RevisionVerdict.failed("exit code 3") : RevisionVerdict.READY);
 
         Throwable error = failure("direct:canary", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "iris",
@@ -143,7 +143,7 @@ class CanaryTest extends KnativeRouteTestSupport {
 
     @Test
     void theSmokeGatePassesAGoodCandidateAndRollsBackABadOne() {
-        cluster.controller().setUrls((service, tag) -> "candidate".equals(tag) ? model.url()
+        controller.setUrls((service, tag) -> "candidate".equals(tag) ? model.url()
                 : "http://" + service.getMetadata().getName() + ".default.example.com");
         call("direct:deploy", "v1", "run-1");
 

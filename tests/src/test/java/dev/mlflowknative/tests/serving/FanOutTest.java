@@ -11,10 +11,11 @@ import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.OwnershipException;
 import dev.mlflowknative.camel.deploy.Action;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
-import dev.mlflowknative.simulator.EmbeddedKubernetes;
+import dev.mlflowknative.camel.test.RealKubernetes;
+import dev.mlflowknative.camel.test.TestCluster;
 import dev.mlflowknative.tests.support.Registries;
 import dev.mlflowknative.tests.support.RegistryLog;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.knative.serving.v1.ServiceBuilder;
@@ -22,6 +23,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,14 +32,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Multi-context fan-out: two simulated clusters behind one kubeconfig (contexts east and west). The image is built
- * once, into the real registry, and both clusters run the same digest.
+ * Multi-context fan-out: two real API servers (each with the simulated Knative controller) behind one kubeconfig
+ * (contexts east and west). The image is built once, into the real registry, and both clusters run the same digest.
  */
 class FanOutTest extends CamelTestSupport {
 
-
-    private static EmbeddedKubernetes east;
-    private static EmbeddedKubernetes west;
+    private static TestCluster west;
     private static KubernetesClient eastAdmin;
     private static KubernetesClient westAdmin;
 
@@ -50,32 +50,36 @@ class FanOutTest extends CamelTestSupport {
 
     @BeforeAll
     static void startClusters() throws IOException {
-        east = EmbeddedKubernetes.start(0);
-        west = EmbeddedKubernetes.start(0);
-        eastAdmin = east.newClient();
-        westAdmin = west.newClient();
+        TestCluster east = TestCluster.shared();
+        west = TestCluster.startOwn();
+        eastAdmin = east.admin();
+        westAdmin = west.admin();
+        Map<String, RealKubernetes> clusters = Map.of("east", east.api(), "west", west.api());
         StringBuilder kubeconfig = new StringBuilder("apiVersion: v1\nkind: Config\ncurrent-context: east\n");
         kubeconfig.append("clusters:\n");
-        for (var entry : Map.of("east", east, "west", west).entrySet()) {
-            kubeconfig.append("  - name: ").append(entry.getKey()).append("\n    cluster:\n      server: ")
-                    .append(entry.getValue().url()).append('\n');
-        }
+        clusters.forEach((name, cluster) -> kubeconfig.append("  - name: ").append(name)
+                .append("\n    cluster:\n      server: ").append(cluster.url())
+                .append("\n      certificate-authority: ").append(cluster.caFile()).append('\n'));
         kubeconfig.append("contexts:\n");
         for (String name : List.of("east", "west")) {
             kubeconfig.append("  - name: ").append(name).append("\n    context:\n      cluster: ").append(name)
                     .append("\n      user: ").append(name).append("\n      namespace: default\n");
         }
-        kubeconfig.append("users:\n  - name: east\n    user:\n      token: east-token\n"
-                          + "  - name: west\n    user:\n      token: west-token\n");
+        kubeconfig.append("users:\n");
+        clusters.forEach((name, cluster) -> kubeconfig.append("  - name: ").append(name)
+                .append("\n    user:\n      token: ").append(cluster.adminToken()).append('\n'));
         Files.writeString(work.resolve("kubeconfig"), kubeconfig);
     }
 
     @AfterAll
     static void stopClusters() {
-        eastAdmin.close();
-        westAdmin.close();
-        east.close();
         west.close();
+    }
+
+    @AfterEach
+    void reset() {
+        TestCluster.shared().reset();
+        westAdmin.adapt(KnativeClient.class).services().inAnyNamespace().delete();
     }
 
     private String uri(String operation, String options) {

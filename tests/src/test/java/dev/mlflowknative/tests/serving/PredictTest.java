@@ -73,7 +73,7 @@ class PredictTest extends KnativeRouteTestSupport {
 
     @BeforeEach
     void deployServices() {
-        cluster.controller().setUrls((service, tag) -> switch (service.getMetadata().getName()) {
+        controller.setUrls((service, tag) -> switch (service.getMetadata().getName()) {
             case "iris" -> iris.url();
             case "scale" -> scale.url();
             default -> "http://127.0.0.1:" + silent.getLocalPort();

@@ -12,7 +12,7 @@ import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import dev.mlflowknative.camel.test.LocalModels;
 import dev.mlflowknative.tests.support.MlflowRest;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import io.fabric8.knative.serving.v1.ServiceBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

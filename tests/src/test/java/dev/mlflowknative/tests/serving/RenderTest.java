@@ -11,7 +11,7 @@ import dev.mlflowknative.camel.deploy.RenderResult;
 import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import dev.mlflowknative.tests.support.Registries;
 import dev.mlflowknative.tests.support.RegistryLog;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.knative.serving.v1.ServiceBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;

@@ -22,7 +22,7 @@ import dev.mlflowknative.camel.deploy.DeploymentResult;
 import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import dev.mlflowknative.tests.support.Registries;
 import dev.mlflowknative.tests.support.RegistryLog;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
 
@@ -72,7 +72,7 @@ class ServingE2ETest extends KnativeRouteTestSupport {
                         .isEqualTo(200);
 
                 // the revision's URL is the container: the simulated controller writes it on the next rollout
-                cluster.controller().setUrls((service, tag) -> server);
+                controller.setUrls((service, tag) -> server);
                 template.requestBodyAndHeader("mlflow-knative:delete", null, MlflowKnativeConstants.SERVICE_NAME,
                         "iris-e2e");
                 RegistryLog registry = new RegistryLog();

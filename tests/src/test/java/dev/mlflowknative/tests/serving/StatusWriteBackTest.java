@@ -9,7 +9,7 @@ import dev.mlflowknative.tests.support.FaultProxy;
 import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import dev.mlflowknative.camel.test.LogCapture;
 import dev.mlflowknative.tests.support.MlflowRest;
-import dev.mlflowknative.tests.support.TestServices;
+import dev.mlflowknative.camel.test.TestServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package dev.mlflowknative.tests.support;
 
+import dev.mlflowknative.camel.test.TestServices;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

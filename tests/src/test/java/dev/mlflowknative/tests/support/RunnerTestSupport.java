@@ -1,5 +1,6 @@
 package dev.mlflowknative.tests.support;
 
+import dev.mlflowknative.camel.test.TestServices;
 import dev.mlflowknative.camel.test.ApiCallLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,31 +14,32 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 
-import dev.mlflowknative.simulator.EmbeddedKubernetes;
-import dev.mlflowknative.simulator.RevisionVerdict;
+import dev.mlflowknative.camel.test.RealKubernetes;
+import dev.mlflowknative.camel.test.TestCluster;
+import dev.mlflowknative.simulator.SimulatedKnativeController;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import dev.mlflowknative.runner.Runner;
 import org.apache.camel.CamelContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
  * The runner itself ({@link Runner}, camel-main with its application.properties and the real YAML route files),
- * started in this JVM for each test against the embedded Kubernetes API, the real MLflow server and the real
- * registry, with real HTTP and real directories. Subclasses add or change properties in {@link #properties}.
+ * started in this JVM for each test against the shared test cluster (a real API server with the simulated Knative
+ * controller), the real MLflow server and the real registry, with real HTTP and real directories. Subclasses add or change properties in {@link #properties}.
  */
 public abstract class RunnerTestSupport {
 
     public static final String TOKEN = "runner-test-token-5f2c";
     public static final String WEBHOOK_SECRET = "webhook-test-secret-9d1e";
 
-    protected static EmbeddedKubernetes cluster;
+    protected static RealKubernetes cluster;
     protected static KubernetesClient admin;
+    protected static SimulatedKnativeController controller;
     protected static Path work;
     protected final ApiCallLog calls = new ApiCallLog();
     protected final int port = freePort();
@@ -46,15 +48,10 @@ public abstract class RunnerTestSupport {
 
     @BeforeAll
     static void startCluster() throws IOException {
-        cluster = EmbeddedKubernetes.start(0);
-        admin = cluster.newClient();
+        cluster = TestCluster.shared().api();
+        admin = TestCluster.shared().admin();
+        controller = TestCluster.shared().controller();
         work = Files.createTempDirectory("runner-test");
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        admin.close();
-        cluster.close();
     }
 
     protected Runner runner;
@@ -62,7 +59,7 @@ public abstract class RunnerTestSupport {
 
     @BeforeEach
     void startRunner() throws Exception {
-        componentClient = new KubernetesClientBuilder().withConfig(cluster.clientConfig())
+        componentClient = new KubernetesClientBuilder().withConfig(cluster.adminConfig())
                 .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("api-call-log", calls))
                 .build();
         runner = new Runner();
@@ -81,9 +78,7 @@ public abstract class RunnerTestSupport {
 
     @AfterEach
     void cleanCluster() {
-        cluster.controller().setVerdicts(service -> RevisionVerdict.READY);
-        cluster.controller().setUrls(null);
-        admin.adapt(KnativeClient.class).services().inAnyNamespace().delete();
+        TestCluster.shared().reset();
         if (componentClient != null) {
             componentClient.close();
         }

@@ -1,5 +1,6 @@
 package dev.mlflowknative.tests.support;
 
+import dev.mlflowknative.camel.test.TestServices;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -26,14 +26,14 @@ import org.apache.camel.Header;
  * ({@code model_version_alias.created}), and those following {@code /latest} of a model that got a new version
  * ({@code model_version.created}).
  */
-public class WebhookVerifier {
+public class MlflowWebhook {
 
     static final Duration TOLERANCE = Duration.ofMinutes(5);
     private static final int REMEMBERED_DELIVERIES = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final byte[] secret;
-    private final ScheduledDeployments deployments;
+    private final DeclaredDeployments deployments;
     private final Clock clock;
     private final Map<String, Boolean> seen = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -42,11 +42,11 @@ public class WebhookVerifier {
         }
     };
 
-    public WebhookVerifier(String secret, ScheduledDeployments deployments) {
+    public MlflowWebhook(String secret, DeclaredDeployments deployments) {
         this(secret, deployments, Clock.systemUTC());
     }
 
-    WebhookVerifier(String secret, ScheduledDeployments deployments, Clock clock) {
+    MlflowWebhook(String secret, DeclaredDeployments deployments, Clock clock) {
         this.secret = secret == null || secret.isBlank() ? null : secret.getBytes(StandardCharsets.UTF_8);
         this.deployments = deployments;
         this.clock = clock;

@@ -1,4 +1,4 @@
-package dev.mlflowknative.tests.support;
+package dev.mlflowknative.camel.test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -14,11 +14,11 @@ import dev.mlflowknative.camel.deploy.DeploymentRequest;
  * by commas, semicolons or new lines (e.g. {@code churn=models:/churn@champion, fraud=models:/fraud/latest}). The
  * scheduled redeploy deploys them all; the MLflow webhook redeploys those that follow the model whose alias moved.
  */
-public class ScheduledDeployments {
+public class DeclaredDeployments {
 
     private final Map<String, String> deployments;
 
-    public ScheduledDeployments(String declared) {
+    public DeclaredDeployments(String declared) {
         Map<String, String> parsed = new LinkedHashMap<>();
         for (String entry : (declared == null ? "" : declared).split("[,;\\n]")) {
             String trimmed = entry.trim();

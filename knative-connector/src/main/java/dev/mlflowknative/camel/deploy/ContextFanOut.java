@@ -9,14 +9,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The deployers of an endpoint, one per kubeconfig context: an operation runs in each, one after the other. The
+ * An endpoint's deployers, one per kubeconfig context: an operation runs in each, one after the other. The
  * image is built once (the first context builds it, the others find it in the registry), so every context runs the
  * same digest. With one context the result is that context's; with several, a list naming each context. Contexts
  * run in the order given and stop at the first failure, which names its context and what the others did.
  */
-public final class Deployers {
+public final class ContextFanOut {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Deployers.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ContextFanOut.class);
 
     /** A deployer and the context it deploys to (null: the default context). */
     public record Target(String context, Deployer deployer) {
@@ -24,7 +24,7 @@ public final class Deployers {
 
     private final List<Target> targets;
 
-    public Deployers(List<Target> targets) {
+    public ContextFanOut(List<Target> targets) {
         this.targets = List.copyOf(targets);
     }
 
@@ -43,7 +43,7 @@ public final class Deployers {
                 result = operation.apply(target.deployer(), request);
             } catch (RuntimeException e) {
                 String before = results.isEmpty() ? "no context before it was changed"
-                        : "the contexts before it are done: " + results.stream().map(Deployers::outcome).toList();
+                        : "the contexts before it are done: " + results.stream().map(ContextFanOut::outcome).toList();
                 LOG.warn("Kube context '{}' failed ({}): {}", target.context(), before, e.getMessage());
                 throw new ContextFailedException("In kube context '" + target.context() + "' (" + before + "): "
                                                  + e.getMessage(), e);
