@@ -82,6 +82,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "oauthToken": getOrCreateConfiguration(target).setOauthToken(property(camelContext, java.lang.String.class, value)); return true;
         case "predicttimeout":
         case "predictTimeout": getOrCreateConfiguration(target).setPredictTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "progressdeadline":
+        case "progressDeadline": getOrCreateConfiguration(target).setProgressDeadline(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "prunedryrun":
         case "pruneDryRun": getOrCreateConfiguration(target).setPruneDryRun(property(camelContext, boolean.class, value)); return true;
         case "registryconfigfile":
@@ -176,6 +178,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "oauthToken": return java.lang.String.class;
         case "predicttimeout":
         case "predictTimeout": return long.class;
+        case "progressdeadline":
+        case "progressDeadline": return long.class;
         case "prunedryrun":
         case "pruneDryRun": return boolean.class;
         case "registryconfigfile":
@@ -266,6 +270,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "oauthToken": return getOrCreateConfiguration(target).getOauthToken();
         case "predicttimeout":
         case "predictTimeout": return getOrCreateConfiguration(target).getPredictTimeout();
+        case "progressdeadline":
+        case "progressDeadline": return getOrCreateConfiguration(target).getProgressDeadline();
         case "prunedryrun":
         case "pruneDryRun": return getOrCreateConfiguration(target).isPruneDryRun();
         case "registryconfigfile":

@@ -72,6 +72,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "oauthToken": target.getConfiguration().setOauthToken(property(camelContext, java.lang.String.class, value)); return true;
         case "predicttimeout":
         case "predictTimeout": target.getConfiguration().setPredictTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "progressdeadline":
+        case "progressDeadline": target.getConfiguration().setProgressDeadline(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "prunedryrun":
         case "pruneDryRun": target.getConfiguration().setPruneDryRun(property(camelContext, boolean.class, value)); return true;
         case "registryconfigfile":
@@ -163,6 +165,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "oauthToken": return java.lang.String.class;
         case "predicttimeout":
         case "predictTimeout": return long.class;
+        case "progressdeadline":
+        case "progressDeadline": return long.class;
         case "prunedryrun":
         case "pruneDryRun": return boolean.class;
         case "registryconfigfile":
@@ -250,6 +254,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "oauthToken": return target.getConfiguration().getOauthToken();
         case "predicttimeout":
         case "predictTimeout": return target.getConfiguration().getPredictTimeout();
+        case "progressdeadline":
+        case "progressDeadline": return target.getConfiguration().getProgressDeadline();
         case "prunedryrun":
         case "pruneDryRun": return target.getConfiguration().isPruneDryRun();
         case "registryconfigfile":

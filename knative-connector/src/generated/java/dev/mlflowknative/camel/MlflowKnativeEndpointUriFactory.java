@@ -23,7 +23,7 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(43);
+        Set<String> props = new HashSet<>(44);
         props.add("allNamespaces");
         props.add("baseImage");
         props.add("buildTimeout");
@@ -52,6 +52,7 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
         props.add("oauthToken");
         props.add("operation");
         props.add("predictTimeout");
+        props.add("progressDeadline");
         props.add("pruneDryRun");
         props.add("registryConfigFile");
         props.add("registryPassword");

@@ -31,6 +31,8 @@ public class MlflowKnativeConfiguration implements Cloneable {
     private String serviceTemplate = DEFAULT_TEMPLATE;
     @UriParam(label = "producer", defaultValue = "10m", javaType = "java.time.Duration")
     private long waitTimeout = 600_000L;
+    @UriParam(label = "producer", javaType = "java.time.Duration")
+    private long progressDeadline;
     @UriParam(label = "producer")
     private boolean forceUpdate;
     @UriParam(label = "producer")
@@ -237,11 +239,25 @@ public class MlflowKnativeConfiguration implements Cloneable {
     }
 
     /**
-     * How long create, update and deploy wait for the new revision to become ready. A revision that fails (Ready=False)
-     * ends the wait at once with its reason.
+     * How long create, update and deploy wait for the new revision to become ready. A revision that fails (Ready=False,
+     * or pods that cannot run) ends the wait at once with its reason.
      */
     public void setWaitTimeout(long waitTimeout) {
         this.waitTimeout = waitTimeout;
+    }
+
+    public long getProgressDeadline() {
+        return progressDeadline;
+    }
+
+    /**
+     * How long Knative gives a new revision's pods to become ready before it reports the revision failed (the
+     * revision's serving.knative.dev/progress-deadline; default: the cluster's, 600s in Knative). Pods that show a
+     * failure (crash loop, image pull error, OOM kill) fail the rollout at once whatever the deadline, when the
+     * component may list and watch pods.
+     */
+    public void setProgressDeadline(long progressDeadline) {
+        this.progressDeadline = progressDeadline;
     }
 
     public boolean isForceUpdate() {

@@ -8,6 +8,7 @@ import dev.mlflowknative.camel.image.ModelImages;
 import dev.mlflowknative.camel.image.ModelImagesFactory;
 import dev.mlflowknative.camel.knative.KnativeServices;
 import dev.mlflowknative.camel.knative.KubernetesClientFactory;
+import dev.mlflowknative.camel.knative.RevisionPods;
 import dev.mlflowknative.camel.knative.RolloutWatcher;
 import dev.mlflowknative.camel.knative.ServiceTemplate;
 import dev.mlflowknative.camel.mlflow.MlflowClient;
@@ -80,7 +81,8 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
             check("image-registry", images.registryName(), images::ping);
         }
         Deployer.Settings settings = new Deployer.Settings(configuration.isForceUpdate(),
-                configuration.isAllNamespaces(), configuration.getTrafficPercent(), configuration.isPruneDryRun());
+                configuration.isAllNamespaces(), configuration.getTrafficPercent(), configuration.isPruneDryRun(),
+                configuration.getProgressDeadline() > 0 ? Duration.ofMillis(configuration.getProgressDeadline()) : null);
         StatusWriteBack writeBack = mlflow != null && configuration.isStatusWriteBack() ? new StatusWriteBack(mlflow)
                 : null;
         Predictor predictor = new Predictor(Duration.ofMillis(configuration.getPredictTimeout()));
@@ -90,8 +92,8 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
             KubernetesClient client = clients.clientFor(context);
             KnativeServices services = new KnativeServices(client);
             check("kubernetes-api", client.getMasterUrl().toString(), () -> services.ping(configuration.getNamespace()));
-            Canary canary = new Canary(services, new RolloutWatcher(services),
-                    predictor, Duration.ofMillis(configuration.getWaitTimeout()), emptyToNull(configuration.getSmokeInput()));
+            Canary canary = new Canary(services, new RolloutWatcher(services, new RevisionPods(client)), predictor,
+                    Duration.ofMillis(configuration.getWaitTimeout()), emptyToNull(configuration.getSmokeInput()));
             targets.add(new ContextFanOut.Target(context, new Deployer(services, models, images, template, settings,
                     writeBack, canary, predictor)));
         }

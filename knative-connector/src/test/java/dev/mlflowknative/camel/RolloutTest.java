@@ -14,7 +14,6 @@ import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import io.fabric8.knative.serving.v1.Service;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,25 +38,25 @@ class RolloutTest extends KnativeRouteTestSupport {
                 MlflowKnativeConstants.IMAGE, image, MlflowKnativeConstants.RUN_ID, runId), DeploymentResult.class);
     }
 
-    @Test
-    @Timeout(60) // a guard against hanging on the 10-minute wait, not a speed assertion
-    void failedRevisionFailsFastAndThePreviousRevisionKeepsServing() {
-        deploy("direct:deploy", "registry.example.com/ml/churn:good", "run-1");
-        controller.setVerdicts(service -> service.getSpec().getTemplate().getSpec().getContainers().get(0)
-                .getImage().endsWith(":broken")
-                ? RevisionVerdict.failed("Container failed with: ModuleNotFoundError: No module named 'sklearn'")
-                : RevisionVerdict.READY);
+    /** How soon after the failure shows a 10-minute wait must end: the failure, not the timeout, ends it. */
+    private static final Duration FAST = Duration.ofSeconds(5);
 
+    private Throwable deployBroken() {
+        long started = System.nanoTime();
         Throwable error = failure("direct:deploy", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "churn",
                 MlflowKnativeConstants.IMAGE, "registry.example.com/ml/churn:broken",
                 MlflowKnativeConstants.RUN_ID, "run-2"));
+        // the simulated controller shows the failure as soon as it sees the write (no rollout delay)
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("time to fail").isLessThan(FAST);
+        return error;
+    }
 
-        assertThat(error).isInstanceOf(RolloutFailedException.class)
-                .hasMessageContaining("default/churn")
-                .hasMessageContaining("RevisionFailed")
-                .hasMessageContaining("churn-00002")
-                .hasMessageContaining("No module named 'sklearn'");
-        assertThat(((RolloutFailedException) error).getReason()).isEqualTo("RevisionFailed");
+    private void brokenImage(RevisionVerdict verdict) {
+        controller.setVerdicts(service -> service.getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getImage().endsWith(":broken") ? verdict : RevisionVerdict.READY);
+    }
+
+    private void assertThePreviousRevisionServes() {
         Service live = liveService("default", "churn");
         assertThat(live.getStatus().getLatestReadyRevisionName()).isEqualTo("churn-00001");
         assertThat(live.getStatus().getTraffic()).singleElement()
@@ -65,7 +64,63 @@ class RolloutTest extends KnativeRouteTestSupport {
     }
 
     @Test
-    @Timeout(60)
+    void failedRevisionFailsFastAndThePreviousRevisionKeepsServing() {
+        deploy("direct:deploy", "registry.example.com/ml/churn:good", "run-1");
+        brokenImage(RevisionVerdict.failed("Container failed with: ModuleNotFoundError: No module named 'sklearn'"));
+
+        Throwable error = deployBroken();
+
+        assertThat(error).isInstanceOf(RolloutFailedException.class)
+                .hasMessageContaining("default/churn")
+                .hasMessageContaining("RevisionFailed")
+                .hasMessageContaining("churn-00002")
+                .hasMessageContaining("No module named 'sklearn'");
+        assertThat(((RolloutFailedException) error).getReason()).isEqualTo("RevisionFailed");
+        assertThePreviousRevisionServes();
+    }
+
+    /**
+     * Knative reports a crash-looping revision only at its progress deadline (600 s): the rollout fails as soon as
+     * the revision's pod shows it, naming the reason and quoting the container's message.
+     */
+    @Test
+    void aCrashLoopingRevisionFailsWithinSecondsFromItsPods() {
+        deploy("direct:deploy", "registry.example.com/ml/churn:good", "run-1");
+        brokenImage(RevisionVerdict.crashLoop("model failed to load: out of memory"));
+
+        Throwable error = deployBroken();
+
+        assertThat(error).isInstanceOf(RolloutFailedException.class)
+                .hasMessageContaining("default/churn failed to roll out: revision churn-00002 cannot run")
+                .hasMessageContaining("CrashLoopBackOff")
+                .hasMessageContaining("it last exited with code 1: model failed to load: out of memory");
+        assertThat(((RolloutFailedException) error).getReason()).isEqualTo("CrashLoopBackOff");
+        assertThePreviousRevisionServes();
+    }
+
+    @Test
+    void anImageThatCannotBePulledFailsWithinSecondsFromItsPods() {
+        deploy("direct:deploy", "registry.example.com/ml/churn:good", "run-1");
+        brokenImage(RevisionVerdict.imagePullError("failed to pull and unpack image: not found"));
+
+        Throwable error = deployBroken();
+
+        assertThat(error).isInstanceOf(RolloutFailedException.class)
+                .hasMessageContaining("ErrImagePull (failed to pull and unpack image: not found)");
+        assertThat(((RolloutFailedException) error).getReason()).isEqualTo("ErrImagePull");
+        assertThePreviousRevisionServes();
+    }
+
+    @Test
+    void theProgressDeadlineOptionGoesOnTheRevision() {
+        template.requestBodyAndHeaders("mlflow-knative:deploy?progressDeadline=90s", null, Map.of(
+                MlflowKnativeConstants.SERVICE_NAME, "churn", MlflowKnativeConstants.IMAGE,
+                "registry.example.com/ml/churn:good", MlflowKnativeConstants.RUN_ID, "run-1"));
+        assertThat(liveService("default", "churn").getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry("serving.knative.dev/progress-deadline", "90s");
+    }
+
+    @Test
     void redeployingTheSameFailedConfigurationReportsTheFailureWithoutWriting() {
         controller.setVerdicts(service -> RevisionVerdict.failed("exit code 1"));
         failure("direct:deploy", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "churn",
@@ -90,8 +145,7 @@ class RolloutTest extends KnativeRouteTestSupport {
                 MlflowKnativeConstants.RUN_ID, "run-1"));
 
         assertThat(error).isInstanceOf(RolloutTimeoutException.class)
-                .hasMessage("Knative Service default/churn did not become ready within 1s; last status:"
-                            + " Ready=Unknown Deploying: waiting for the revision's pods (simulated)");
+                .hasMessage("Knative Service default/churn did not become ready within 1s; last status: Ready=Unknown");
     }
 
     @Test
@@ -101,7 +155,7 @@ class RolloutTest extends KnativeRouteTestSupport {
         // what the writer saw: the new generation, not yet observed by the controller
         Service asWritten = live.edit().editStatus().withObservedGeneration(0L).endStatus().build();
 
-        Service ready = new RolloutWatcher(new KnativeServices(admin)).awaitReady(asWritten, Duration.ofSeconds(30));
+        Service ready = new RolloutWatcher(new KnativeServices(admin), null).awaitReady(asWritten, Duration.ofSeconds(30));
 
         assertThat(ready.getStatus().getObservedGeneration()).isEqualTo(1L);
         assertThat(ready.getStatus().getLatestReadyRevisionName()).isEqualTo("churn-00001");

@@ -106,7 +106,7 @@ class RolloutWatchFaultsTest extends CamelTestSupport {
                 .addNewContainer().withImage("registry.example.com/ml/churn:1").endContainer().endSpec().endTemplate()
                 .endSpec().build()).create();
         // a watch trusted for longer than the outage: fabric8 resumes it from the last resourceVersion it saw
-        RolloutWatcher watcher = new RolloutWatcher(new KnativeServices(componentClient), Duration.ofSeconds(60));
+        RolloutWatcher watcher = new RolloutWatcher(new KnativeServices(componentClient), null, Duration.ofSeconds(60));
         try (LogCapture logs = new LogCapture()) {
             CompletableFuture<Service> wait = CompletableFuture.supplyAsync(() -> watcher.awaitReady(written,
                     Duration.ofSeconds(90)));

@@ -1,5 +1,6 @@
 package dev.mlflowknative.camel.deploy;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,6 +19,7 @@ import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.camel.knative.KnativeServices;
 import dev.mlflowknative.camel.knative.ManifestDiff;
 import dev.mlflowknative.camel.knative.Manifests;
+import dev.mlflowknative.camel.knative.Overrides;
 import dev.mlflowknative.camel.knative.Ownership;
 import dev.mlflowknative.camel.knative.ServiceManifests;
 import dev.mlflowknative.camel.knative.ServiceNames;
@@ -51,8 +53,10 @@ public class Deployer {
      * @param allNamespaces  list and get look in every namespace
      * @param trafficPercent the default share of a new revision (a canary when below 100), or null for all
      * @param pruneDryRun    prune only reports
+     * @param progressDeadline the revisions' progress deadline, or null for the cluster's
      */
-    public record Settings(boolean forceUpdate, boolean allNamespaces, Integer trafficPercent, boolean pruneDryRun) {
+    public record Settings(boolean forceUpdate, boolean allNamespaces, Integer trafficPercent, boolean pruneDryRun,
+            Duration progressDeadline) {
     }
 
     private enum Mode { DEPLOY, CREATE, UPDATE }
@@ -242,12 +246,13 @@ public class Deployer {
 
         Service live = services.get(namespace, name);
         var traffic = Canary.trafficFor(live, percent);
-        Service desired = ServiceManifests.desired(template, values, request.overrides());
+        Overrides overrides = request.overrides().withProgressDeadline(settings.progressDeadline());
+        Service desired = ServiceManifests.desired(template, values, overrides);
         desired.getSpec().setTraffic(traffic);
         if (settings.forceUpdate()) {
             Fingerprint.stampRestart(desired, Instant.now());
         }
-        return new DeploymentPlan(request, model, runId, prebuilt, values, live, desired, traffic,
+        return new DeploymentPlan(request, model, runId, prebuilt, values, overrides, live, desired, traffic,
                 decide(live, desired, mode));
     }
 
@@ -291,8 +296,7 @@ public class Deployer {
 
     /** The planned service with a known image in place of the recipe, and the planned traffic. */
     private Service withImage(DeploymentPlan plan, String image) {
-        Service desired = ServiceManifests.withImage(template, plan.values(), plan.request().overrides(),
-                plan.desired(), image);
+        Service desired = ServiceManifests.withImage(template, plan.values(), plan.overrides(), plan.desired(), image);
         desired.getSpec().setTraffic(plan.traffic());
         String restartedAt = plan.desired().getSpec().getTemplate().getMetadata().getAnnotations()
                 .get(Fingerprint.RESTARTED_AT_ANNOTATION);

@@ -2,6 +2,7 @@ package dev.mlflowknative.camel.deploy;
 
 import java.util.List;
 
+import dev.mlflowknative.camel.knative.Overrides;
 import dev.mlflowknative.camel.knative.TemplateValues;
 import dev.mlflowknative.camel.mlflow.ModelLocation;
 import io.fabric8.knative.serving.v1.Service;
@@ -17,13 +18,15 @@ import io.fabric8.knative.serving.v1.TrafficTarget;
  * @param runId         the run id the service will record
  * @param prebuiltImage the image the request names, or null when the component builds it
  * @param values        the template values; the image is the prebuilt one or the recipe of the one to build
+ * @param overrides     the request's overrides with the endpoint's defaults
  * @param live          the service as it is now, or null
  * @param desired       the service as it should be, with the recipe in place of an image still to build
  * @param traffic       the traffic block the deployment asks for
  * @param action        what applying the plan would do (created, updated or unchanged)
  */
 record DeploymentPlan(DeploymentRequest request, ModelLocation model, String runId, String prebuiltImage,
-        TemplateValues values, Service live, Service desired, List<TrafficTarget> traffic, Action action) {
+        TemplateValues values, Overrides overrides, Service live, Service desired, List<TrafficTarget> traffic,
+        Action action) {
 
     String namespace() {
         return values.namespace();

@@ -15,9 +15,11 @@ import dev.mlflowknative.camel.InvalidRequestException;
  * @param limits   resource limits
  * @param minScale autoscaling.knative.dev/min-scale, or null
  * @param maxScale autoscaling.knative.dev/max-scale, or null
+ * @param progressDeadlineSeconds serving.knative.dev/progress-deadline: how long Knative gives a revision's pods to
+ *                                become ready before it reports the revision failed, or null for Knative's default
  */
 public record Overrides(Map<String, String> env, Map<String, String> requests, Map<String, String> limits,
-        Integer minScale, Integer maxScale) {
+        Integer minScale, Integer maxScale, Long progressDeadlineSeconds) {
 
     public static final Overrides NONE = new Overrides(Map.of(), Map.of(), Map.of(), null, null);
 
@@ -31,10 +33,25 @@ public record Overrides(Map<String, String> env, Map<String, String> requests, M
         requests = sorted(requests);
         limits = sorted(limits);
         validate(env, requests, limits, minScale, maxScale);
+        if (progressDeadlineSeconds != null && progressDeadlineSeconds < 1) {
+            throw new InvalidRequestException("progressDeadline must be at least one second");
+        }
+    }
+
+    public Overrides(Map<String, String> env, Map<String, String> requests, Map<String, String> limits,
+                     Integer minScale, Integer maxScale) {
+        this(env, requests, limits, minScale, maxScale, null);
+    }
+
+    /** The same overrides with a progress deadline (the endpoint's option), unless it is null. */
+    public Overrides withProgressDeadline(java.time.Duration deadline) {
+        return deadline == null ? this
+                : new Overrides(env, requests, limits, minScale, maxScale, Math.max(1, deadline.toSeconds()));
     }
 
     public boolean isEmpty() {
-        return env.isEmpty() && requests.isEmpty() && limits.isEmpty() && minScale == null && maxScale == null;
+        return env.isEmpty() && requests.isEmpty() && limits.isEmpty() && minScale == null && maxScale == null
+               && progressDeadlineSeconds == null;
     }
 
     private static void validate(Map<String, String> env, Map<String, String> requests, Map<String, String> limits,

@@ -1,6 +1,7 @@
 package dev.mlflowknative.camel.knative;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The wait-for-ready policy, in one place: done when the controller has observed the current generation and
- * Ready=True; fails at once on Ready=False; gives up after the timeout. A service that is already ready costs no
+ * Ready=True; fails at once on Ready=False, or when a pod of the new revision cannot run ({@link RevisionPods}: Knative
+ * itself says so only at its progress deadline); gives up after the timeout. A service that is already ready costs no
  * call; otherwise one watch (the API server sends the current state first, so a rollout that finished before the
  * watch opened is seen). A watch that breaks is reopened until the deadline; while the API server cannot answer
  * (down, restarting, 429, 5xx) the wait goes on with the last state seen.
@@ -35,29 +37,36 @@ public class RolloutWatcher {
     private static final Duration PAUSE = Duration.ofSeconds(1);
 
     private final KnativeServices services;
+    private final RevisionPods pods;
     private final Duration recheck;
 
-    public RolloutWatcher(KnativeServices services) {
-        this(services, RECHECK);
+    /** @param pods the pods of new revisions, watched for failures Knative is slow to report; null: not watched */
+    public RolloutWatcher(KnativeServices services, RevisionPods pods) {
+        this(services, pods, RECHECK);
     }
 
     /** @param recheck how long a silent watch is trusted before the service is read again */
-    public RolloutWatcher(KnativeServices services, Duration recheck) {
+    public RolloutWatcher(KnativeServices services, RevisionPods pods, Duration recheck) {
         this.services = services;
+        this.pods = pods;
         this.recheck = recheck;
     }
 
-    /** Waits until the written spec is rolled out: the service is Ready. */
+    /**
+     * Waits until the written spec is rolled out: the service is Ready. A new revision whose pods cannot run fails
+     * it as soon as they show it.
+     */
     public Service awaitReady(Service written, Duration timeout) {
-        return await(written, timeout, RolloutStatus::of);
+        return await(written, timeout, RolloutStatus::of, pods);
     }
 
     /** Waits until the written traffic is routed: RoutesReady (a failed newest revision may keep the service not Ready). */
     public Service awaitRouted(Service written, Duration timeout) {
-        return await(written, timeout, RolloutStatus::routesOf);
+        return await(written, timeout, RolloutStatus::routesOf, null);
     }
 
-    private Service await(Service written, Duration timeout, Function<Service, RolloutStatus> statusOf) {
+    private Service await(Service written, Duration timeout, Function<Service, RolloutStatus> statusOf,
+                          RevisionPods podsToWatch) {
         String target = Ownership.qualifiedName(written);
         long deadline = System.nanoTime() + timeout.toNanos();
         Service latest = written;
@@ -74,32 +83,44 @@ public class RolloutWatcher {
                 throw new RolloutTimeoutException("Knative Service " + target + " did not become ready within "
                                                   + format(timeout) + "; last status: " + status.describe());
             }
-            latest = awaitSettled(written, latest, remaining, statusOf);
+            latest = awaitSettled(written, latest, remaining, statusOf,
+                    podsToWatch == null ? null : newRevision(latest), podsToWatch);
         }
     }
 
+    /** The revision being rolled out: created for the current generation and not ready yet; null if none (yet). */
+    static String newRevision(Service service) {
+        if (service.getStatus() == null || "NotObserved".equals(RolloutStatus.of(service).reason())) {
+            return null;
+        }
+        String created = service.getStatus().getLatestCreatedRevisionName();
+        return created == null || created.equals(service.getStatus().getLatestReadyRevisionName()) ? null : created;
+    }
+
     /**
-     * Watches until the service is ready or failed, the watch breaks, or the recheck time passes (then reads it);
-     * returns the last seen.
+     * Watches until the service is ready or failed, a new revision appears, a pod of the revision being rolled out
+     * fails, the watch breaks, or the recheck time passes (then reads it); returns the last seen.
+     *
+     * @param revision the revision whose pods are watched, or null
      */
     private Service awaitSettled(Service written, Service lastSeen, long remainingNanos,
-            Function<Service, RolloutStatus> statusOf) {
+            Function<Service, RolloutStatus> statusOf, String revision, RevisionPods podsToWatch) {
         CompletableFuture<Service> settled = new CompletableFuture<>();
         AtomicReference<Service> latest = new AtomicReference<>(lastSeen);
         String namespace = written.getMetadata().getNamespace();
         String name = written.getMetadata().getName();
-        try (Watch ignored = services.watch(namespace, name, new Watcher<>() {
+        Watcher<Service> serviceWatcher = new Watcher<>() {
             @Override
             public void eventReceived(Action action, Service service) {
                 if (action == Action.DELETED) {
-                    settled.completeExceptionally(new RolloutFailedException(
-                            "Knative Service " + namespace + "/" + name + " was deleted while waiting for it to"
-                                                                             + " become ready",
-                            "Deleted"));
+                    settled.completeExceptionally(new RolloutFailedException("Knative Service " + namespace + "/"
+                            + name + " was deleted while waiting for it to become ready", "Deleted"));
                     return;
                 }
                 latest.set(service);
-                if (statusOf.apply(service).state() != RolloutStatus.State.PROGRESSING) {
+                // settled, or a new revision whose pods are to be watched
+                if (statusOf.apply(service).state() != RolloutStatus.State.PROGRESSING
+                        || (podsToWatch != null && !Objects.equals(revision, newRevision(service)))) {
                     settled.complete(service);
                 }
             }
@@ -111,7 +132,11 @@ public class RolloutWatcher {
                         cause.getMessage());
                 settled.complete(latest.get());
             }
-        })) {
+        };
+        try (Watch serviceWatch = services.watch(namespace, name, serviceWatcher);
+             Watch podWatch = revision == null ? null : podsToWatch.watchFailures(namespace, revision,
+                     failure -> settled.completeExceptionally(podFailure(namespace + "/" + name, revision,
+                             failure)))) {
             return settled.get(Math.min(remainingNanos, recheck.toNanos()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             // a watch can stall without closing: read the service again rather than trust it for the whole wait
@@ -163,6 +188,12 @@ public class RolloutWatcher {
             Thread.currentThread().interrupt();
             throw new RolloutTimeoutException("Interrupted while waiting for a Knative Service");
         }
+    }
+
+    private static RolloutFailedException podFailure(String target, String revision, RevisionPods.Failure failure) {
+        return new RolloutFailedException("Knative Service " + target + " failed to roll out: revision " + revision
+                                          + " cannot run: " + failure.message() + ". The previous ready revision, if"
+                                          + " any, keeps serving.", failure.reason());
     }
 
     private static RolloutFailedException failed(String target, RolloutStatus status) {

@@ -77,8 +77,12 @@ public final class ServiceManifests {
 
     private static final String MIN_SCALE = "autoscaling.knative.dev/min-scale";
     private static final String MAX_SCALE = "autoscaling.knative.dev/max-scale";
+    private static final String PROGRESS_DEADLINE = "serving.knative.dev/progress-deadline";
 
-    /** Env and resources go to the first container (the model server); scale bounds to the revision template. */
+    /**
+     * Env and resources go to the first container (the model server); scale bounds and the progress deadline to the
+     * revision template.
+     */
     private static void apply(Overrides overrides, RevisionTemplateSpec revision) {
         if (overrides.isEmpty()) {
             return;
@@ -102,6 +106,9 @@ public final class ServiceManifests {
         }
         if (overrides.maxScale() != null) {
             revision.getMetadata().getAnnotations().put(MAX_SCALE, overrides.maxScale().toString());
+        }
+        if (overrides.progressDeadlineSeconds() != null) {
+            revision.getMetadata().getAnnotations().put(PROGRESS_DEADLINE, overrides.progressDeadlineSeconds() + "s");
         }
     }
 

@@ -135,6 +135,8 @@ public final class RealKubernetes implements AutoCloseable {
                     "--service-cluster-ip-range", "10.0.0.0/24",
                     // 127.0.0.1 is no valid endpoint address for the kubernetes Service
                     "--endpoint-reconciler-type", "none",
+                    // no controller makes the namespaces' default ServiceAccounts: pods (the simulator's) need none
+                    "--disable-admission-plugins", "ServiceAccount",
                     "--enable-priority-and-fairness=false", "--profiling=false");
             awaitHttp(apiServer, "kube-apiserver", URI.create(url() + "/readyz"), adminToken);
         } catch (IOException e) {

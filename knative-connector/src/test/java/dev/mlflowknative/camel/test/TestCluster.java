@@ -74,6 +74,8 @@ public final class TestCluster implements AutoCloseable {
         controller.setRolloutDelay(Duration.ZERO);
         var services = admin.adapt(KnativeClient.class).services().inAnyNamespace();
         services.delete();
+        // the simulator's pods of failing revisions (no garbage collector runs here)
+        admin.pods().inAnyNamespace().withLabel("serving.knative.dev/service").delete();
         Awaitility.await("every Knative Service deleted").atMost(Duration.ofSeconds(10))
                 .until(() -> services.list().getItems().isEmpty());
     }

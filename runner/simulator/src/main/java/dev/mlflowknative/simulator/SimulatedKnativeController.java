@@ -19,6 +19,10 @@ import io.fabric8.knative.serving.v1.ServiceStatus;
 import io.fabric8.knative.serving.v1.ServiceStatusBuilder;
 import io.fabric8.knative.serving.v1.TrafficTarget;
 import io.fabric8.knative.serving.v1.TrafficTargetBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
@@ -29,10 +33,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A stand-in for the Knative Serving controller, the one part of the stack that cannot run here. On every new
- * generation of a Knative Service it writes the status Knative would: observedGeneration, a revision name
+ * A simulation of the Knative Serving controller, for the quickstart and fast tests (a conformance suite holds it to
+ * Knative's own controller: tests/.../knative). On every new generation of a Knative Service it writes the status Knative would: observedGeneration, a revision name
  * ({@code <name>-0000<generation>}), a url, traffic, and Ready=True — or Ready=False/RevisionFailed, or a rollout that
- * never finishes, as the verdict function decides. A failed revision leaves the previous ready revision serving.
+ * never finishes, or pods that cannot run (a crash loop, an image pull error: shown on a pod of the revision, the
+ * conditions staying Unknown as Knative's do until its progress deadline), as the verdict function decides. A failed
+ * revision leaves the previous ready revision serving.
  */
 public class SimulatedKnativeController implements AutoCloseable {
 
@@ -41,6 +47,7 @@ public class SimulatedKnativeController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedKnativeController.class);
 
     private static final String TEMPLATE_HASH = "simulator.knative.dev/template-hash";
+    private static final String REVISION_LABEL = "serving.knative.dev/revision";
     private static final String REVISION_COUNT = "simulator.knative.dev/revisions";
 
     private final KubernetesClient client;
@@ -158,8 +165,16 @@ public class SimulatedKnativeController implements AutoCloseable {
                 worker.schedule(() -> reconcile(namespace, name), wait, TimeUnit.NANOSECONDS);
                 return;
             }
-            service.setStatus(statusFor(service, verdicts.apply(service)));
+            RevisionVerdict verdict = verdicts.apply(service);
+            service.setStatus(statusFor(service, verdict));
             client.adapt(KnativeClient.class).services().resource(service).updateStatus();
+            if (verdict.failsInPods()) {
+                failingPod(service, verdict);
+            }
+            if (verdict.state() != RevisionVerdict.State.READY && verdict.state() != RevisionVerdict.State.FAILED) {
+                progressDeadline(service).ifPresent(deadline -> worker.schedule(() -> deadlinePassed(namespace, name,
+                        service.getMetadata().getGeneration(), verdict), deadline.toNanos(), TimeUnit.NANOSECONDS));
+            }
             rolloutsDue.remove(rollout);
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
@@ -170,6 +185,79 @@ public class SimulatedKnativeController implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("Simulated Knative controller failed on {}/{}", namespace, name, e);
         }
+    }
+
+    /** The revision's serving.knative.dev/progress-deadline ("30s", "5m"); none: the simulator never gives up. */
+    private static java.util.Optional<Duration> progressDeadline(Service service) {
+        var annotations = service.getSpec().getTemplate().getMetadata() == null ? null
+                : service.getSpec().getTemplate().getMetadata().getAnnotations();
+        String deadline = annotations == null ? null : annotations.get("serving.knative.dev/progress-deadline");
+        if (deadline == null || !deadline.matches("\\d+[sm]")) {
+            return java.util.Optional.empty();
+        }
+        long amount = Long.parseLong(deadline.substring(0, deadline.length() - 1));
+        return java.util.Optional.of(deadline.endsWith("m") ? Duration.ofMinutes(amount) : Duration.ofSeconds(amount));
+    }
+
+    /**
+     * Knative's verdict at the progress deadline, for a generation still not ready: the revision failed, with the
+     * detail Knative gives (the container's message, the image pull back-off, or the Deployment's timeout).
+     */
+    private void deadlinePassed(String namespace, String name, Long generation, RevisionVerdict pending) {
+        try {
+            Service service = client.adapt(KnativeClient.class).services().inNamespace(namespace).withName(name).get();
+            if (service == null || !java.util.Objects.equals(service.getMetadata().getGeneration(), generation)
+                    || !java.util.Objects.equals(service.getStatus().getObservedGeneration(), generation)) {
+                return;
+            }
+            String revision = service.getStatus().getLatestCreatedRevisionName();
+            String detail = switch (pending.state()) {
+                case CRASH_LOOP -> "Container failed with: " + pending.message();
+                case IMAGE_PULL_ERROR -> "Back-off pulling image \"" + service.getSpec().getTemplate().getSpec()
+                        .getContainers().get(0).getImage() + "\"";
+                default -> "ReplicaSet \"" + revision + "-deployment\" has timed out progressing.";
+            };
+            boolean anyReady = service.getStatus().getLatestReadyRevisionName() != null;
+            service.getStatus().setConditions(conditions(RevisionVerdict.failed(detail), revision, anyReady));
+            client.adapt(KnativeClient.class).services().resource(service).updateStatus();
+        } catch (RuntimeException e) {
+            LOG.warn("Simulated Knative controller could not fail {}/{} at its deadline: {}", namespace, name,
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * A pod of the newest revision that cannot run, as the kubelet shows it: the user container waiting in
+     * CrashLoopBackOff after exiting with the verdict's message, or in ErrImagePull. Only failing revisions get a pod:
+     * the component watches pods for failures only.
+     */
+    private void failingPod(Service service, RevisionVerdict verdict) {
+        String revision = service.getStatus().getLatestCreatedRevisionName();
+        String namespace = service.getMetadata().getNamespace();
+        var pods = client.pods().inNamespace(namespace);
+        Pod pod = pods.withName(revision + "-deployment").get();
+        if (pod == null) {
+            pod = pods.resource(new PodBuilder().withNewMetadata().withName(revision + "-deployment")
+                    .addToLabels(REVISION_LABEL, revision)
+                    .addToLabels("serving.knative.dev/service", service.getMetadata().getName()).endMetadata()
+                    .withNewSpec().addNewContainer().withName("user-container")
+                    .withImage(service.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                    .endContainer().endSpec().build()).create();
+        }
+        ContainerStatusBuilder container = new ContainerStatusBuilder().withName("user-container")
+                .withImage(pod.getSpec().getContainers().get(0).getImage()).withImageID("").withReady(false);
+        if (verdict.state() == RevisionVerdict.State.CRASH_LOOP) {
+            container.withRestartCount(3).withNewState().withNewWaiting().withReason("CrashLoopBackOff")
+                    .withMessage("back-off 40s restarting failed container=user-container pod=" + revision)
+                    .endWaiting().endState()
+                    .withNewLastState().withNewTerminated().withExitCode(1).withReason("Error")
+                    .withMessage(verdict.message()).endTerminated().endLastState();
+        } else {
+            container.withRestartCount(0).withNewState().withNewWaiting().withReason("ErrImagePull")
+                    .withMessage(verdict.message()).endWaiting().endState();
+        }
+        pod.setStatus(new PodStatusBuilder().withPhase("Pending").withContainerStatuses(container.build()).build());
+        pods.resource(pod).updateStatus();
     }
 
     private static boolean needsReconcile(Service service) {
@@ -219,11 +307,14 @@ public class SimulatedKnativeController implements AutoCloseable {
      * soon as some revision is (traffic to "latest" goes to the latest ready revision).
      */
     private static List<Condition> conditions(RevisionVerdict verdict, String revision, boolean anyReady) {
-        String status = switch (verdict.state()) {
-            case READY -> "True";
-            case FAILED -> "False";
-            case PENDING -> "Unknown";
-        };
+        if (verdict.state() != RevisionVerdict.State.READY && verdict.state() != RevisionVerdict.State.FAILED) {
+            // still deploying, as Knative says it until its progress deadline: Unknown, no reason, no message
+            return List.of(condition("ConfigurationsReady", "Unknown", null, null),
+                    condition("Ready", "Unknown", null, null),
+                    anyReady ? condition("RoutesReady", "True", null, null)
+                            : condition("RoutesReady", "Unknown", null, null));
+        }
+        String status = verdict.state() == RevisionVerdict.State.READY ? "True" : "False";
         String message = verdict.state() == RevisionVerdict.State.FAILED
                 ? "Revision \"" + revision + "\" failed with message: " + verdict.message() + "."
                 : verdict.message();

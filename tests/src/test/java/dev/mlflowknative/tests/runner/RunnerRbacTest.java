@@ -135,6 +135,43 @@ class RunnerRbacTest {
     }
 
     /**
+     * Watching pods lets a revision that cannot run fail the rollout in seconds; without it the component says so
+     * and waits for Knative's verdict (here: the timeout, as Knative reports a crash loop only at its deadline).
+     */
+    @Test
+    void withoutWatchOnPodsACrashLoopIsOnlyFoundByKnativeAndTheLogSaysWhy() throws Exception {
+        String token = RunnerRbac.apply(api, admin, NAMESPACE);
+        cluster.controller().setVerdicts(service -> service.getMetadata().getName().equals("rbac-crash")
+                ? dev.mlflowknative.simulator.RevisionVerdict.crashLoop("exit 1: no module named sklearn")
+                : dev.mlflowknative.simulator.RevisionVerdict.READY);
+        assertThat(deployCrashLooping(token)).isInstanceOf(dev.mlflowknative.camel.RolloutFailedException.class)
+                .hasMessageContaining("CrashLoopBackOff");
+
+        withoutVerb("", "pods", "watch");
+        admin.adapt(KnativeClient.class).services().inNamespace(NAMESPACE).delete();
+        try (dev.mlflowknative.camel.test.LogCapture logs = new dev.mlflowknative.camel.test.LogCapture()) {
+            assertThat(deployCrashLooping(token)).isInstanceOf(dev.mlflowknative.camel.RolloutTimeoutException.class);
+            assertThat(logs.lines()).anyMatch(line -> line.contains("Cannot watch pods in namespace rbac (HTTP 403)"));
+        }
+    }
+
+    private Throwable deployCrashLooping(String token) throws Exception {
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(api.configFor(token)).build();
+             CamelContext camel = new DefaultCamelContext()) {
+            camel.getRegistry().bind("kubernetesClient", client);
+            camel.start();
+            try {
+                camel.createProducerTemplate().requestBodyAndHeaders("mlflow-knative:deploy?namespace=" + NAMESPACE
+                        + "&waitTimeout=8s", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "rbac-crash",
+                        MlflowKnativeConstants.IMAGE, IMAGE, MlflowKnativeConstants.RUN_ID, "run-crash"));
+            } catch (CamelExecutionException e) {
+                return e.getCause();
+            }
+            throw new AssertionError("a crash-looping revision was deployed");
+        }
+    }
+
+    /**
      * Leader election needs each verb on Leases, and the pod list: the runner says which is missing, and without get,
      * create or the pod list it never leads (no scheduled redeploy, where the full Role leads in seconds); without
      * update it takes a free Lease once but can never renew it.
