@@ -83,8 +83,6 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
         Deployer.Settings settings = new Deployer.Settings(configuration.isForceUpdate(),
                 configuration.isAllNamespaces(), configuration.getTrafficPercent(), configuration.isPruneDryRun(),
                 configuration.getProgressDeadline() > 0 ? Duration.ofMillis(configuration.getProgressDeadline()) : null);
-        StatusWriteBack writeBack = mlflow != null && configuration.isStatusWriteBack() ? new StatusWriteBack(mlflow)
-                : null;
         Predictor predictor = new Predictor(Duration.ofMillis(configuration.getPredictTimeout()));
         clients = new KubernetesClientFactory(configuration);
         List<ContextFanOut.Target> targets = new ArrayList<>();
@@ -94,6 +92,9 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
             check("kubernetes-api", client.getMasterUrl().toString(), () -> services.ping(configuration.getNamespace()));
             Canary canary = new Canary(services, new RolloutWatcher(services, new RevisionPods(client)), predictor,
                     Duration.ofMillis(configuration.getWaitTimeout()), emptyToNull(configuration.getSmokeInput()));
+            // with several contexts, the write-back keys name the context
+            StatusWriteBack writeBack = mlflow == null || !configuration.isStatusWriteBack() ? null
+                    : new StatusWriteBack(mlflow, clients.contexts().size() > 1 ? context : null);
             targets.add(new ContextFanOut.Target(context, new Deployer(services, models, images, template, settings,
                     writeBack, canary, predictor)));
         }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -138,8 +139,13 @@ public class Deployer {
                 return DeploymentResult.absent(namespace, name);
             }
             Ownership.requireOwned(live, "delete");
-            return services.delete(live)
-                    ? DeploymentResult.of(live, Action.deleted) : DeploymentResult.absent(namespace, name);
+            if (!services.delete(live)) {
+                return DeploymentResult.absent(namespace, name);
+            }
+            if (writeBack != null) {
+                writeBack.forget(live);
+            }
+            return DeploymentResult.of(live, Action.deleted);
         });
         LOG.info("Knative Service {}/{}: {}", namespace, name, result.action());
         return result;
@@ -206,7 +212,8 @@ public class Deployer {
      */
     public List<DeploymentResult> prune(DeploymentRequest request) {
         String namespace = ServiceNames.requireNamespace(request.namespace());
-        List<DeploymentResult> pruned = new ArrayList<>();
+        // decide first, then delete: an MLflow that fails halfway must leave every service in place
+        Map<Service, String> gone = new LinkedHashMap<>();
         for (Service service : services.listManaged(namespace)) {
             String uri = Fingerprint.modelUri(service);
             if (uri == null || !(uri.startsWith("models:/") || uri.startsWith("runs:/"))) {
@@ -214,19 +221,22 @@ public class Deployer {
             }
             try {
                 models.locate(uri);
-            } catch (ModelNotFoundException gone) {
-                if (settings.pruneDryRun()) {
-                    LOG.info("Prune (dry run): Knative Service {} would be deleted: {}",
-                            Ownership.qualifiedName(service), gone.getMessage());
-                    pruned.add(DeploymentResult.of(service, Action.prunable));
-                } else {
-                    LOG.info("Prune: deleting Knative Service {}: {}", Ownership.qualifiedName(service),
-                            gone.getMessage());
-                    pruned.add(delete(new DeploymentRequest(service.getMetadata().getName(), namespace, null, null,
-                            null)));
-                }
+            } catch (ModelNotFoundException e) {
+                gone.put(service, e.getMessage());
             }
         }
+        List<DeploymentResult> pruned = new ArrayList<>();
+        gone.forEach((service, why) -> {
+            if (settings.pruneDryRun()) {
+                LOG.info("Prune (dry run): Knative Service {} would be deleted: {}", Ownership.qualifiedName(service),
+                        why);
+                pruned.add(DeploymentResult.of(service, Action.prunable));
+            } else {
+                LOG.info("Prune: deleting Knative Service {}: {}", Ownership.qualifiedName(service), why);
+                pruned.add(delete(new DeploymentRequest(service.getMetadata().getName(), namespace, null, null,
+                        null)));
+            }
+        });
         return pruned;
     }
 
@@ -249,6 +259,7 @@ public class Deployer {
         Overrides overrides = request.overrides().withProgressDeadline(settings.progressDeadline());
         Service desired = ServiceManifests.desired(template, values, overrides);
         desired.getSpec().setTraffic(traffic);
+        recordVersion(desired, model);
         if (settings.forceUpdate()) {
             Fingerprint.stampRestart(desired, Instant.now());
         }
@@ -289,7 +300,7 @@ public class Deployer {
                         + result.candidatePercent() + "% on " + result.candidateUrl() : "",
                 (System.nanoTime() - started) / 1_000_000);
         if (writeBack != null && plan.model() != null && write.action() != Action.unchanged) {
-            writeBack.record(plan.model(), result);
+            writeBack.record(plan.model(), result, plan.live());
         }
         return result;
     }
@@ -298,12 +309,21 @@ public class Deployer {
     private Service withImage(DeploymentPlan plan, String image) {
         Service desired = ServiceManifests.withImage(template, plan.values(), plan.overrides(), plan.desired(), image);
         desired.getSpec().setTraffic(plan.traffic());
+        recordVersion(desired, plan.model());
         String restartedAt = plan.desired().getSpec().getTemplate().getMetadata().getAnnotations()
                 .get(Fingerprint.RESTARTED_AT_ANNOTATION);
         if (restartedAt != null) {
             Fingerprint.stampRestart(desired, Instant.parse(restartedAt));
         }
         return desired;
+    }
+
+    /** The registered version the service serves, for the status write-back to follow (outside the config hash). */
+    private static void recordVersion(Service desired, ModelLocation model) {
+        String version = StatusWriteBack.versionOf(model);
+        if (version != null) {
+            desired.getMetadata().getAnnotations().put(StatusWriteBack.MODEL_VERSION_ANNOTATION, version);
+        }
     }
 
     /**
@@ -357,7 +377,8 @@ public class Deployer {
             return switch (decide(live, desired, mode)) {
                 case unchanged -> new Write(live, Action.unchanged);
                 case created -> create(desired, mode);
-                default -> new Write(services.update(applyDesired(live, desired)), Action.updated);
+                // a copy: the service as read stays what it was (the write-back compares against it)
+                default -> new Write(services.update(applyDesired(Manifests.copy(live), desired)), Action.updated);
             };
         }
     }
@@ -422,6 +443,7 @@ public class Deployer {
             live.getMetadata().setAnnotations(new LinkedHashMap<>());
         }
         live.getMetadata().getAnnotations().remove(Fingerprint.MODEL_URI_ANNOTATION);
+        live.getMetadata().getAnnotations().remove(StatusWriteBack.MODEL_VERSION_ANNOTATION);
         live.getMetadata().getAnnotations().putAll(desired.getMetadata().getAnnotations());
         live.setSpec(desired.getSpec());
         live.setStatus(null);

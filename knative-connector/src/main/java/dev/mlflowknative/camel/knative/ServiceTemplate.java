@@ -22,11 +22,14 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 /**
  * A Knative Service template. The YAML is parsed once, before any value is known, and variables are replaced inside
  * the parsed strings: a value is always one YAML scalar and can never change the document's structure, whatever
- * characters it holds. {@code ${var}} is a variable, {@code $$} a literal dollar sign.
+ * characters it holds. The syntax is Python's {@code string.Template}, as the Python plugin's templates use it:
+ * {@code ${var}} and {@code $var} are variables, {@code $$} a literal dollar sign, and any other {@code $} an error.
  */
 public final class ServiceTemplate {
 
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}|\\$\\$");
+    /** $$, ${braced}, $unbraced (an identifier, as string.Template's), or a $ that is none of these. */
+    private static final Pattern PLACEHOLDER = Pattern.compile(
+            "\\$(?:(\\$)|\\{([^}]*)}|([_A-Za-z][_A-Za-z0-9]*)|(.?))", Pattern.DOTALL);
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private final String source;
@@ -58,14 +61,22 @@ public final class ServiceTemplate {
                                               + " Service)");
         }
         TreeSet<String> unknown = new TreeSet<>();
+        TreeSet<String> invalid = new TreeSet<>();
         visitStrings(tree, value -> {
             Matcher m = PLACEHOLDER.matcher(value);
             while (m.find()) {
-                if (m.group(1) != null && !TemplateValues.NAMES.contains(m.group(1))) {
-                    unknown.add(m.group(1));
+                String name = variable(m);
+                if (name != null && !TemplateValues.NAMES.contains(name)) {
+                    unknown.add(name);
+                } else if (m.group(4) != null) {
+                    invalid.add(value.length() > 60 ? value.substring(0, 60) + "…" : value);
                 }
             }
         });
+        if (!invalid.isEmpty()) {
+            throw new InvalidRequestException("Service template " + source + " has a $ that starts no variable in "
+                                              + invalid + " (write $$ for a dollar sign)");
+        }
         if (!unknown.isEmpty()) {
             throw new InvalidRequestException("Service template " + source + " uses unknown variable(s) " + unknown
                                               + "; known: " + new TreeSet<>(TemplateValues.NAMES));
@@ -110,11 +121,16 @@ public final class ServiceTemplate {
         Matcher m = PLACEHOLDER.matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            String value = m.group(1) == null ? "$" : values.get(m.group(1));
-            m.appendReplacement(out, Matcher.quoteReplacement(value));
+            String name = variable(m);
+            m.appendReplacement(out, Matcher.quoteReplacement(name == null ? "$" : values.get(name)));
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    /** The variable a placeholder names, braced or not; null for $$ (parse refuses any other $). */
+    private static String variable(Matcher m) {
+        return m.group(2) != null ? m.group(2) : m.group(3);
     }
 
     private static void visitStrings(JsonNode node, Consumer<String> visitor) {

@@ -24,7 +24,8 @@ public class MlflowClient {
     }
 
     /** A run, with the root of its artifacts. */
-    public record Run(String runId, String experimentId, String artifactUri) {
+    /** A run; {@code deleted} when it is in MLflow's trash (lifecycle stage deleted). */
+    public record Run(String runId, String experimentId, String artifactUri, boolean deleted) {
     }
 
     /** An MLflow 3 logged model. */
@@ -89,7 +90,7 @@ public class MlflowClient {
         return http.getJson("run '" + runId + "'", API + "/runs/get", Map.of("run_id", runId))
                 .map(json -> json.get("run").get("info"))
                 .map(info -> new Run(info.path("run_id").asText(), info.path("experiment_id").asText(),
-                        info.path("artifact_uri").asText()))
+                        info.path("artifact_uri").asText(), "deleted".equals(info.path("lifecycle_stage").asText())))
                 .orElseThrow(() -> new ModelNotFoundException("Run '" + runId + "' does not exist"));
     }
 
@@ -117,6 +118,12 @@ public class MlflowClient {
         http.postJson("a tag of version " + version + " of model '" + name + "'", API + "/model-versions/set-tag",
                         Map.of("name", name, "version", version, "key", key, "value", value))
                 .orElseThrow(() -> missing(name, "has no version " + version));
+    }
+
+    /** Removes a tag from a model version; a version or tag already gone is no error. */
+    public void deleteModelVersionTag(String name, String version, String key) {
+        http.deleteJson("a tag of version " + version + " of model '" + name + "'",
+                API + "/model-versions/delete-tag", Map.of("name", name, "version", version, "key", key));
     }
 
     /** Lists one directory of the artifact proxy ({@code mlflow-artifacts:/<path>}); entries are plain names. */

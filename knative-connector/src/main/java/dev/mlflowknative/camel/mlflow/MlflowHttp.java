@@ -93,6 +93,15 @@ public class MlflowHttp {
 
     /** POST a JSON body; empty when MLflow says the thing does not exist. */
     public Optional<JsonNode> postJson(String what, String path, Object body) {
+        return sendJson(what, path, "POST", body);
+    }
+
+    /** DELETE with a JSON body (MLflow's delete endpoints take one); empty when the thing does not exist. */
+    public Optional<JsonNode> deleteJson(String what, String path, Object body) {
+        return sendJson(what, path, "DELETE", body);
+    }
+
+    private Optional<JsonNode> sendJson(String what, String path, String method, Object body) {
         String text;
         try {
             text = JSON.writeValueAsString(body);
@@ -100,7 +109,7 @@ public class MlflowHttp {
             throw new UncheckedIOException(e);
         }
         return send(what, () -> request(path, Map.of()).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(text)).build());
+                .method(method, HttpRequest.BodyPublishers.ofString(text)).build());
     }
 
     /** Whether GET /health answers 200. */

@@ -63,7 +63,12 @@ public class ModelResolver {
                     null, null, model.artifactUri());
         }
         if (ref instanceof ModelRef.RunArtifact r) {
-            return new ModelLocation(ref, client().run(r.runId()).runId(), null, null, null);
+            MlflowClient.Run run = client().run(r.runId());
+            if (run.deleted()) {
+                // in MLflow's trash: gone for deploy and prune alike, though its files may still be readable
+                throw new ModelNotFoundException("Run '" + r.runId() + "' was deleted");
+            }
+            return new ModelLocation(ref, run.runId(), null, null, null);
         }
         if (ref instanceof ModelRef.ProxiedArtifacts r) {
             String uri = "mlflow-artifacts:/" + r.path();

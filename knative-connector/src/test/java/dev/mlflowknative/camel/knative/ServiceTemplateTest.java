@@ -71,6 +71,42 @@ class ServiceTemplateTest {
                 .containsEntry("literal", "${name}");
     }
 
+    /** Python's string.Template syntax, which the plugin's templates use: $name as well as ${name}. */
+    @Test
+    void unbracedVariablesAreSubstitutedAsInPythonsStringTemplate() {
+        String text = """
+                apiVersion: serving.knative.dev/v1
+                kind: Service
+                metadata:
+                  name: $name
+                  annotations:
+                    run: "run $runId of $modelUri, $$HOME"
+                spec:
+                  template:
+                    spec:
+                      containers:
+                        - image: $image
+                """;
+        Service service = ServiceTemplate.parse("t", text)
+                .render(new TemplateValues("churn", "ns", "r.example.com/churn:1", "r1", "models:/churn/1"));
+        assertThat(service.getMetadata().getName()).isEqualTo("churn");
+        assertThat(service.getMetadata().getAnnotations()).containsEntry("run", "run r1 of models:/churn/1, $HOME");
+        assertThat(service.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                .isEqualTo("r.example.com/churn:1");
+    }
+
+    @Test
+    void aDollarThatStartsNoVariableIsRefused() {
+        assertThatThrownBy(() -> ServiceTemplate.parse("t.yaml", "apiVersion: serving.knative.dev/v1\nkind: Service\n"
+                                                                 + "metadata: {annotations: {price: '5$'}}\n"))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessage("Service template t.yaml has a $ that starts no variable in [5$] (write $$ for a dollar"
+                            + " sign)");
+        assertThatThrownBy(() -> ServiceTemplate.parse("t.yaml", "apiVersion: serving.knative.dev/v1\nkind: Service\n"
+                                                                 + "metadata: {annotations: {home: '$HOME'}}\n"))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("unknown variable(s) [HOME]");
+    }
+
     @Test
     void unknownVariablesInvalidYamlAndOtherKindsAreRefused() {
         assertThatThrownBy(() -> ServiceTemplate.parse("t.yaml", "apiVersion: serving.knative.dev/v1\nkind: Service\n"

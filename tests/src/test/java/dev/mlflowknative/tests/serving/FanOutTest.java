@@ -13,6 +13,7 @@ import dev.mlflowknative.camel.deploy.Action;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
 import dev.mlflowknative.camel.test.RealKubernetes;
 import dev.mlflowknative.camel.test.TestCluster;
+import dev.mlflowknative.tests.support.MlflowRest;
 import dev.mlflowknative.tests.support.Registries;
 import dev.mlflowknative.tests.support.RegistryLog;
 import dev.mlflowknative.camel.test.TestServices;
@@ -121,6 +122,11 @@ class FanOutTest extends CamelTestSupport {
                                  && r.path().equals("/v2" + repository + "/manifests/" + runId))
                 .hasSize(1);
 
+        // each context's tags on the model version, the context named in the key: they do not overwrite each other
+        assertThat(MlflowRest.versionTags("iris", "1"))
+                .containsEntry("knative.east.default.iris-everywhere.digest", image.substring(image.indexOf('@') + 1))
+                .containsEntry("knative.west.default.iris-everywhere.digest", image.substring(image.indexOf('@') + 1));
+
         assertThat(send("deploy", "iris-everywhere", "models:/iris/1")).extracting(DeploymentResult::action)
                 .containsExactly(Action.unchanged, Action.unchanged);
         assertThat(send("list", null, null)).extracting(r -> r.context() + ":" + r.name())
@@ -129,6 +135,8 @@ class FanOutTest extends CamelTestSupport {
                 .containsExactly(Action.deleted, Action.deleted);
         assertThat(live(eastAdmin, "iris-everywhere")).isNull();
         assertThat(live(westAdmin, "iris-everywhere")).isNull();
+        assertThat(MlflowRest.versionTags("iris", "1")).doesNotContainKeys(
+                "knative.east.default.iris-everywhere.digest", "knative.west.default.iris-everywhere.digest");
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.mlflowknative.camel.deploy.DeploymentResult;
 import dev.mlflowknative.camel.knative.Fingerprint;
 import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
 import dev.mlflowknative.camel.test.LocalModels;
+import dev.mlflowknative.tests.support.FaultProxy;
 import dev.mlflowknative.tests.support.MlflowRest;
 import dev.mlflowknative.camel.test.TestServices;
 import io.fabric8.knative.serving.v1.ServiceBuilder;
@@ -86,6 +87,43 @@ class PruneTest extends KnativeRouteTestSupport {
                 .extracting(s -> s.getMetadata().getName())
                 .containsExactlyInAnyOrder("kept-version", "kept-alias", "kept-local", "foreign");
         assertThat(prune("&pruneDryRun=false")).isEmpty();
+    }
+
+    /** Decide first, then delete: MLflow failing on the second service must leave the first, prunable, in place. */
+    @Test
+    void anMlflowFailurePartwayDeletesNothing() {
+        deploy("a-gone", "models:/prune-gone/1");
+        deploy("b-unanswered", "models:/iris/1");
+        MlflowRest.deleteModel("prune-gone");
+        try (FaultProxy mlflow = FaultProxy.http(TestServices.mlflowUri())) {
+            mlflow.inject(path -> path.contains("model-versions/get") && path.contains("name=iris"),
+                    new FaultProxy.Status(500, null), 10);
+            calls.clear();
+
+            Throwable error = failure("mlflow-knative:prune?pruneDryRun=false&mlflowRetries=0&trackingUri="
+                                      + mlflow.uri(), null, Map.of());
+
+            assertThat(error).isInstanceOf(MlflowException.class).hasMessageContaining("500");
+        }
+        assertThat(calls.writes()).isEmpty();
+        assertThat(liveService("default", "a-gone")).isNotNull();
+        assertThat(liveService("default", "b-unanswered")).isNotNull();
+    }
+
+    /** A run in MLflow's trash (lifecycle stage deleted) is gone for prune, as a deleted registered model is. */
+    @Test
+    void aServiceOfADeletedRunIsPruned() {
+        String run = MlflowRest.createRun();
+        MlflowRest.uploadArtifact(run, "model/MLmodel", "flavors:\n  python_function:\n    loader_module: x\n"
+                                                        + "run_id: " + run + "\n");
+        deploy("run-gone", "runs:/" + run + "/model");
+        deploy("run-kept", "runs:/" + TestServices.fixtures().at("/iris/runs/0").asText() + "/model");
+        MlflowRest.deleteRun(run);
+
+        assertThat(prune("")).extracting(DeploymentResult::name).containsExactly("run-gone");
+        assertThat(prune("&pruneDryRun=false")).extracting(DeploymentResult::action).containsExactly(Action.deleted);
+        assertThat(liveService("default", "run-gone")).isNull();
+        assertThat(liveService("default", "run-kept")).isNotNull();
     }
 
     @Test

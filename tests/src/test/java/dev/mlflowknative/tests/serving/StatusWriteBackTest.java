@@ -52,6 +52,23 @@ class StatusWriteBackTest extends KnativeRouteTestSupport {
         assertThat(mlflow.seen()).noneMatch(seen -> seen.path().contains("set-tag"));
     }
 
+    /** The tags follow the service: off the old version when it moves to another, off the last one when deleted. */
+    @Test
+    void theTagsFollowTheServiceToAnotherVersionAndGoWhenItIsDeleted() {
+        deploy("", "iris-follow", "models:/iris/1");
+        assertThat(MlflowRest.versionTags("iris", "1")).containsKey("knative.default.iris-follow.url");
+
+        deploy("", "iris-follow", "models:/iris/2");
+        assertThat(MlflowRest.versionTags("iris", "2")).containsKey("knative.default.iris-follow.url");
+        assertThat(MlflowRest.versionTags("iris", "1")).doesNotContainKeys("knative.default.iris-follow.url",
+                "knative.default.iris-follow.revision", "knative.default.iris-follow.digest");
+
+        template.requestBodyAndHeader("mlflow-knative:delete?trackingUri=" + mlflow.uri(), null,
+                MlflowKnativeConstants.SERVICE_NAME, "iris-follow");
+        assertThat(MlflowRest.versionTags("iris", "2")).doesNotContainKeys("knative.default.iris-follow.url",
+                "knative.default.iris-follow.revision", "knative.default.iris-follow.digest");
+    }
+
     @Test
     void writeBackCanBeSwitchedOff() {
         deploy("&statusWriteBack=false", "iris-untagged", "models:/iris/1");

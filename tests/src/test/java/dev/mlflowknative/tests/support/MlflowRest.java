@@ -57,6 +57,37 @@ public final class MlflowRest {
         call("DELETE", "registered-models/delete", Map.of("name", model), 200, 404);
     }
 
+    /** A new, empty run in the default experiment; returns its id. */
+    public static String createRun() {
+        return call("POST", "runs/create", Map.of("experiment_id", "0"), 200).path("run").path("info")
+                .path("run_id").asText();
+    }
+
+    /** Uploads a file into a run's artifacts through the server's artifact proxy (runs of the default experiment). */
+    public static void uploadArtifact(String runId, String path, String content) {
+        JsonNode info = get("runs/get?run_id=" + runId).path("run").path("info");
+        String root = info.path("artifact_uri").asText().replaceFirst("^mlflow-artifacts:/", "");
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(TestServices.mlflowUri()
+                    + "/api/2.0/mlflow-artifacts/artifacts/" + root + "/" + path))
+                    .PUT(HttpRequest.BodyPublishers.ofString(content)).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new AssertionError("upload of " + path + " answered " + response.statusCode() + ": "
+                                         + response.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Moves a run to MLflow's trash (lifecycle stage deleted), as the UI's delete does. */
+    public static void deleteRun(String runId) {
+        call("POST", "runs/delete", Map.of("run_id", runId), 200);
+    }
+
     /** The tags of a model version, as a map. */
     public static Map<String, String> versionTags(String model, String version) {
         Map<String, String> tags = new java.util.TreeMap<>();
