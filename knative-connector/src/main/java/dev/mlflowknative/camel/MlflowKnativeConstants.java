@@ -54,6 +54,12 @@ public final class MlflowKnativeConstants {
     @Metadata(label = "producer", description = "Out (deploy): the URL of the candidate revision during a canary.",
               javaType = "String")
     public static final String CANDIDATE_URL = "CamelMlflowKnativeCandidateUrl";
+    @Metadata(label = "producer", description = "In (deploy, update): when true and the request names no overrides"
+                                                + " (env, resources, scale), keep those recorded on the live service"
+                                                + " instead of resetting them: what a redeploy by schedule or webhook"
+                                                + " sends.",
+              javaType = "Boolean")
+    public static final String KEEP_OVERRIDES = "CamelMlflowKnativeKeepOverrides";
 
     private MlflowKnativeConstants() {
     }

@@ -35,7 +35,8 @@ public final class RequestReader {
                 first(fromBody.runId(), header(message, MlflowKnativeConstants.RUN_ID)),
                 fromBody.overrides(),
                 fromBody.trafficPercent() != null ? fromBody.trafficPercent()
-                        : message.getHeader(MlflowKnativeConstants.TRAFFIC_PERCENT, Integer.class));
+                        : message.getHeader(MlflowKnativeConstants.TRAFFIC_PERCENT, Integer.class),
+                Boolean.TRUE.equals(message.getHeader(MlflowKnativeConstants.KEEP_OVERRIDES, Boolean.class)));
     }
 
     /** A request from a map (a parsed JSON or YAML document); unknown fields and wrong types are errors. */

@@ -231,6 +231,18 @@ class MlflowKnativeProducerTest extends KnativeRouteTestSupport {
         assertThat(calls.calls().get(0)).contains("fieldSelector=metadata.name%3Dfraud");
     }
 
+    /** The Python plugin's get fails obscurely here; this one names the namespaces. */
+    @Test
+    void getAcrossAllNamespacesOfANameInTwoNamespacesIsAClearError() {
+        template.requestBody("direct:deploy", new DeploymentRequest("twice", "team2", null, IMAGE, "run-t"));
+        template.requestBody("direct:deploy", new DeploymentRequest("twice", "team3", null, IMAGE, "run-t"));
+
+        Throwable error = failure("direct:get-all", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "twice"));
+
+        assertThat(error).isInstanceOf(InvalidRequestException.class)
+                .hasMessage("Knative Service 'twice' exists in several namespaces [team2, team3]; name one");
+    }
+
     @Test
     void headerOverridesTheOperationOfTheUri() {
         deploy("deploy", "churn", IMAGE, "run-1");

@@ -8,11 +8,13 @@ import java.util.Map;
 
 import dev.mlflowknative.camel.InvalidRequestException;
 import dev.mlflowknative.camel.deploy.DeploymentRequest;
+import dev.mlflowknative.camel.deploy.DeploymentResult;
 
 /**
- * The deployments the runner keeps up to date, from configuration: {@code name=models:/model@alias} pairs separated
- * by commas, semicolons or new lines (e.g. {@code churn=models:/churn@champion, fraud=models:/fraud/latest}). The
- * scheduled redeploy deploys them all; the MLflow webhook redeploys those that follow the model whose alias moved.
+ * The deployments the runner keeps up to date: those declared in configuration, {@code name=models:/model@alias} pairs
+ * separated by commas, semicolons or new lines (e.g. {@code churn=models:/churn@champion, fraud=models:/fraud/latest}),
+ * and, when the runner follows owned services, every owned service deployed from an alias or {@code /latest}. The
+ * scheduled redeploy deploys them all; the MLflow webhook redeploys those that follow what its event moved.
  */
 public class DeclaredDeployments {
 
@@ -45,18 +47,29 @@ public class DeclaredDeployments {
         return requests;
     }
 
-    /** The deployments that follow {@code models:/<model>@<alias>}. */
-    public List<DeploymentRequest> following(String model, String alias) {
-        String uri = "models:/" + model + "@" + alias;
-        return all().stream().filter(request -> request.modelUri().equals(uri)).toList();
+    /**
+     * The declared deployments and the owned services that follow a moving model version (an alias, or
+     * {@code /latest}); a declared name wins over an owned service of that name.
+     */
+    public List<DeploymentRequest> withOwned(List<DeploymentRequest> declared, List<DeploymentResult> owned) {
+        List<DeploymentRequest> all = new ArrayList<>(declared);
+        for (DeploymentResult service : owned) {
+            if (follows(service.modelUri()) && declared.stream().noneMatch(d -> d.name().equals(service.name()))) {
+                all.add(new DeploymentRequest(service.name(), service.namespace(), service.modelUri(), null, null));
+            }
+        }
+        return all;
     }
 
-    /** The deployments of any version of the model: {@code /latest} and aliases. */
-    public List<DeploymentRequest> ofModel(String model) {
-        return all().stream()
-                .filter(request -> request.modelUri().startsWith("models:/" + model + "@")
-                                   || request.modelUri().equals("models:/" + model + "/latest"))
-                .toList();
+    /** The deployments the event moves; all of them when there is no event (a scheduled round). */
+    public List<DeploymentRequest> matching(List<DeploymentRequest> deployments, RegistryEvent event) {
+        return event == null ? deployments
+                : deployments.stream().filter(request -> event.movesModelUri(request.modelUri())).toList();
+    }
+
+    private static boolean follows(String modelUri) {
+        return modelUri != null && modelUri.startsWith("models:/")
+               && (modelUri.contains("@") || modelUri.endsWith("/latest"));
     }
 
     public int size() {

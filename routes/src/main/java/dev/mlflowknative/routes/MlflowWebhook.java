@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import javax.crypto.Mac;
@@ -16,15 +15,13 @@ import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mlflowknative.camel.deploy.DeploymentRequest;
 import org.apache.camel.Header;
 
 /**
  * Receives MLflow model-registry webhooks (MLflow 3): checks the HMAC signature of {@code <delivery id>.<timestamp>.<body>}
  * ({@code X-MLflow-Signature: v1,<base64 HMAC-SHA256>}) with the shared secret, refuses stale timestamps, ignores
- * replayed delivery ids, and tells which deployments to redeploy: those following a model alias that was set
- * ({@code model_version_alias.created}), and those following {@code /latest} of a model that got a new version
- * ({@code model_version.created}).
+ * replayed delivery ids, and tells what moved: a model alias that was set ({@code model_version_alias.created}), or
+ * {@code /latest} of a model that got a new version ({@code model_version.created}).
  */
 public class MlflowWebhook {
 
@@ -33,7 +30,6 @@ public class MlflowWebhook {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final byte[] secret;
-    private final DeclaredDeployments deployments;
     private final Clock clock;
     private final Map<String, Boolean> seen = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -42,18 +38,17 @@ public class MlflowWebhook {
         }
     };
 
-    public MlflowWebhook(String secret, DeclaredDeployments deployments) {
-        this(secret, deployments, Clock.systemUTC());
+    public MlflowWebhook(String secret) {
+        this(secret, Clock.systemUTC());
     }
 
-    MlflowWebhook(String secret, DeclaredDeployments deployments, Clock clock) {
+    MlflowWebhook(String secret, Clock clock) {
         this.secret = secret == null || secret.isBlank() ? null : secret.getBytes(StandardCharsets.UTF_8);
-        this.deployments = deployments;
         this.clock = clock;
     }
 
-    /** The deployments to redeploy for this delivery (empty for events that concern none, and for replays). */
-    public List<DeploymentRequest> verify(byte[] body, @Header("X-MLflow-Delivery-Id") String deliveryId,
+    /** What the delivery moved; null for events that move nothing deployments follow, and for replays. */
+    public RegistryEvent verify(byte[] body, @Header("X-MLflow-Delivery-Id") String deliveryId,
                                           @Header("X-MLflow-Timestamp") String timestamp,
                                           @Header("X-MLflow-Signature") String signature) {
         if (secret == null) {
@@ -79,13 +74,23 @@ public class MlflowWebhook {
         }
         synchronized (seen) {
             if (seen.put(deliveryId, Boolean.TRUE) != null) {
-                return List.of();
+                return null;
             }
         }
-        return affected(body);
+        return eventOf(body);
     }
 
-    private List<DeploymentRequest> affected(byte[] body) {
+    /** The JSON answer to a delivery: whether it moved something deployments follow (false for a replay too). */
+    public String answer(RegistryEvent event) {
+        return "{\"accepted\": " + (event != null) + "}";
+    }
+
+    /** What a delivery means, for the log. */
+    public String describe(RegistryEvent event) {
+        return event == null ? "nothing to redeploy (a replay, or an event no deployment follows)" : event.toString();
+    }
+
+    private RegistryEvent eventOf(byte[] body) {
         JsonNode event;
         try {
             event = JSON.readTree(body);
@@ -102,13 +107,12 @@ public class MlflowWebhook {
         }
         JsonNode data = event.path("data");
         if (entity.equals("model_version_alias") && action.equals("created")) {
-            return deployments.following(text(data, "name"), text(data, "alias"));
+            return new RegistryEvent(text(data, "name"), text(data, "alias"));
         }
         if (entity.equals("model_version") && action.equals("created")) {
-            String uri = "models:/" + text(data, "name") + "/latest";
-            return deployments.all().stream().filter(r -> r.modelUri().equals(uri)).toList();
+            return new RegistryEvent(text(data, "name"), null);
         }
-        return List.of(); // another event: nothing follows it
+        return null; // another event: nothing follows it
     }
 
     /** A required, non-blank string field of the event (bounded: it may end up in a log line). */

@@ -256,10 +256,16 @@ public class Deployer {
 
         Service live = services.get(namespace, name);
         var traffic = Canary.trafficFor(live, percent);
-        Overrides overrides = request.overrides().withProgressDeadline(settings.progressDeadline());
+        // a redeploy keeps what the service was deployed with, unless it says otherwise
+        Overrides requested = request.keepOverrides() && request.overrides().isEmpty() ? Overrides.recordedOn(live)
+                : request.overrides();
+        Overrides overrides = requested.withProgressDeadline(settings.progressDeadline());
         Service desired = ServiceManifests.desired(template, values, overrides);
         desired.getSpec().setTraffic(traffic);
         recordVersion(desired, model);
+        if (!requested.isEmpty()) {
+            desired.getMetadata().getAnnotations().put(Overrides.ANNOTATION, requested.toAnnotation());
+        }
         if (settings.forceUpdate()) {
             Fingerprint.stampRestart(desired, Instant.now());
         }
@@ -310,6 +316,10 @@ public class Deployer {
         Service desired = ServiceManifests.withImage(template, plan.values(), plan.overrides(), plan.desired(), image);
         desired.getSpec().setTraffic(plan.traffic());
         recordVersion(desired, plan.model());
+        String recorded = plan.desired().getMetadata().getAnnotations().get(Overrides.ANNOTATION);
+        if (recorded != null) {
+            desired.getMetadata().getAnnotations().put(Overrides.ANNOTATION, recorded);
+        }
         String restartedAt = plan.desired().getSpec().getTemplate().getMetadata().getAnnotations()
                 .get(Fingerprint.RESTARTED_AT_ANNOTATION);
         if (restartedAt != null) {
@@ -444,6 +454,7 @@ public class Deployer {
         }
         live.getMetadata().getAnnotations().remove(Fingerprint.MODEL_URI_ANNOTATION);
         live.getMetadata().getAnnotations().remove(StatusWriteBack.MODEL_VERSION_ANNOTATION);
+        live.getMetadata().getAnnotations().remove(Overrides.ANNOTATION);
         live.getMetadata().getAnnotations().putAll(desired.getMetadata().getAnnotations());
         live.setSpec(desired.getSpec());
         live.setStatus(null);

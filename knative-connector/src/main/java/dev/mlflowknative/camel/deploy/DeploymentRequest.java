@@ -13,9 +13,10 @@ import dev.mlflowknative.camel.knative.Overrides;
  * @param overrides      env, resources and scale bounds for this deployment
  * @param trafficPercent the new revision's share of the traffic (a canary when below 100), or null for the
  *                       endpoint's default
+ * @param keepOverrides  with no overrides of its own, keep those recorded on the live service (a redeploy)
  */
 public record DeploymentRequest(String name, String namespace, String modelUri, String image, String runId,
-        Overrides overrides, Integer trafficPercent) {
+        Overrides overrides, Integer trafficPercent, boolean keepOverrides) {
 
     public static final DeploymentRequest EMPTY = new DeploymentRequest(null, null, null, null, null);
 
@@ -24,6 +25,11 @@ public record DeploymentRequest(String name, String namespace, String modelUri, 
     }
 
     public DeploymentRequest(String name, String namespace, String modelUri, String image, String runId) {
-        this(name, namespace, modelUri, image, runId, Overrides.NONE, null);
+        this(name, namespace, modelUri, image, runId, Overrides.NONE, null, false);
+    }
+
+    public DeploymentRequest(String name, String namespace, String modelUri, String image, String runId,
+                             Overrides overrides, Integer trafficPercent) {
+        this(name, namespace, modelUri, image, runId, overrides, trafficPercent, false);
     }
 }

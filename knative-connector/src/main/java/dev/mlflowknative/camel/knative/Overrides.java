@@ -22,6 +22,51 @@ public record Overrides(Map<String, String> env, Map<String, String> requests, M
         Integer minScale, Integer maxScale, Long progressDeadlineSeconds) {
 
     public static final Overrides NONE = new Overrides(Map.of(), Map.of(), Map.of(), null, null);
+    /** Where a service records the overrides it was deployed with, so that a redeploy can keep them. */
+    public static final String ANNOTATION = "knative.deployments.mlflow.org/overrides";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** What a service was deployed with (its annotation), or none. An unreadable record counts as none. */
+    public static Overrides recordedOn(io.fabric8.knative.serving.v1.Service service) {
+        String json = service == null || service.getMetadata().getAnnotations() == null ? null
+                : service.getMetadata().getAnnotations().get(ANNOTATION);
+        if (json == null) {
+            return NONE;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode record = JSON.readTree(json);
+            return new Overrides(strings(record.path("env")), strings(record.path("requests")),
+                    strings(record.path("limits")), integer(record.path("minScale")),
+                    integer(record.path("maxScale")));
+        } catch (java.io.IOException | RuntimeException e) {
+            return NONE;
+        }
+    }
+
+    private static Map<String, String> strings(com.fasterxml.jackson.databind.JsonNode node) {
+        Map<String, String> map = new TreeMap<>();
+        node.fields().forEachRemaining(field -> map.put(field.getKey(), field.getValue().asText()));
+        return map;
+    }
+
+    private static Integer integer(com.fasterxml.jackson.databind.JsonNode node) {
+        return node.isInt() ? node.asInt() : null;
+    }
+
+    /** The record of these overrides for the annotation (the endpoint's progress deadline is not recorded). */
+    public String toAnnotation() {
+        Map<String, Object> record = new java.util.LinkedHashMap<>();
+        record.put("env", env);
+        record.put("requests", requests);
+        record.put("limits", limits);
+        record.put("minScale", minScale);
+        record.put("maxScale", maxScale);
+        try {
+            return JSON.writeValueAsString(record);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
     private static final Pattern QUANTITY = Pattern.compile("(\\d+(\\.\\d+)?|\\.\\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?");

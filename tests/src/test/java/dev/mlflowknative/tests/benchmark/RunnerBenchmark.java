@@ -101,7 +101,7 @@ class RunnerBenchmark extends RunnerTestSupport {
         List<long[]> rounds = new ArrayList<>();
         Long start = null;
         for (var event : logs.events()) {
-            if (event.getFormattedMessage().startsWith("Scheduled redeploy of " + DEPLOYMENTS)) {
+            if (event.getFormattedMessage().startsWith("Scheduled redeploy round")) {
                 start = event.getTimeStamp();
             } else if (event.getFormattedMessage().startsWith("Redeploy (schedule) done") && start != null) {
                 rounds.add(new long[] { start, event.getTimeStamp() });

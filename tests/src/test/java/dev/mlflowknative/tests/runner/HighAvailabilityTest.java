@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HighAvailabilityTest {
 
     private static final String NAMESPACE = "ha";
-    private static final String SCHEDULE_LOG = "Scheduled redeploy of 1 deployments";
+    private static final String SCHEDULE_LOG = "Scheduled redeploy round";
     private static final String FILE_LOG = "File iris-file";
     private static final Duration LEASE = Duration.ofSeconds(6);
 

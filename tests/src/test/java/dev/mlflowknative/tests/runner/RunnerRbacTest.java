@@ -200,7 +200,7 @@ class RunnerRbacTest {
                             });
                 } else {
                     Awaitility.await("no leadership").during(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(20))
-                            .until(() -> !runner.log().contains("Scheduled redeploy of"));
+                            .until(() -> !runner.log().contains("Scheduled redeploy round"));
                 }
             }
             restoreRole();

@@ -28,7 +28,8 @@ class WebhookTest extends RunnerTestSupport {
     protected void properties(Properties properties) {
         properties.put("mlflow-knative.webhook.enabled", "true");
         properties.put("mlflow-knative.webhook.secret", WEBHOOK_SECRET);
-        properties.put("mlflow-knative.deployments", "iris-hooked=models:/iris@hooked, other=models:/iris@champion");
+        properties.put("mlflow-knative.deployments", "iris-hooked=models:/iris@hooked, other=models:/iris@champion,"
+                                                     + " latest-hooked=models:/hook-latest/latest");
     }
 
     @Test
@@ -55,6 +56,31 @@ class WebhookTest extends RunnerTestSupport {
         }
     }
 
+    /** A new version registered in the real MLflow moves /latest: the deployments that follow it are redeployed. */
+    @Test
+    void aNewVersionInTheRealMlflowRedeploysTheDeploymentsThatFollowLatest() throws Exception {
+        MlflowRest.copyVersion("iris", "1", "hook-latest");
+        String webhook = python("""
+                from mlflow import MlflowClient
+                hook = MlflowClient().create_webhook(name="runner-latest-%s", url="%s",
+                    events=["model_version.created"], secret="%s")
+                print(hook.webhook_id)
+                """.formatted(UUID.randomUUID().toString().substring(0, 8), uri("/webhooks/mlflow"), WEBHOOK_SECRET));
+        try {
+            MlflowRest.addVersion("iris", "2", "hook-latest");
+            eventually(Duration.ofSeconds(60), () -> {
+                var live = liveService("default", "latest-hooked");
+                assertThat(live).isNotNull();
+                assertThat(live.getMetadata().getAnnotations()).containsEntry(Fingerprint.RUN_ID_ANNOTATION,
+                        TestServices.fixtures().at("/iris/runs/1").asText());
+            });
+            assertThat(liveService("default", "iris-hooked")).as("follows an alias, not latest").isNull();
+        } finally {
+            python("from mlflow import MlflowClient\nMlflowClient().delete_webhook(\"" + webhook.trim() + "\")\n");
+            MlflowRest.deleteModel("hook-latest");
+        }
+    }
+
     @Test
     void forgedStaleAndReplayedDeliveriesAreRefusedOrIgnored() {
         String body = "{\"entity\": \"model_version_alias\", \"action\": \"created\", \"timestamp\": \"now\","
@@ -73,9 +99,9 @@ class WebhookTest extends RunnerTestSupport {
         HttpResponse<String> first = deliver(body, "d-3", now, webhookSignature("d-3", now, body, WEBHOOK_SECRET));
         HttpResponse<String> replay = deliver(body, "d-3", now, webhookSignature("d-3", now, body, WEBHOOK_SECRET));
         assertThat(first.statusCode()).isEqualTo(202);
-        assertThat(first.body()).isEqualTo("{\"accepted\": 1}");
+        assertThat(first.body()).isEqualTo("{\"accepted\": true}");
         assertThat(replay.statusCode()).isEqualTo(202);
-        assertThat(replay.body()).isEqualTo("{\"accepted\": 0}");
+        assertThat(replay.body()).isEqualTo("{\"accepted\": false}");
     }
 
     private HttpResponse<String> deliver(String body, String deliveryId, String timestamp, String signature) {

@@ -38,9 +38,14 @@ public final class MlflowRest {
 
     /** A new registered model whose version 1 is a copy of an existing version (same source and run). */
     public static void copyVersion(String fromModel, String fromVersion, String toModel) {
+        call("POST", "registered-models/create", Map.of("name", toModel), 200);
+        addVersion(fromModel, fromVersion, toModel);
+    }
+
+    /** A new version of a registered model, a copy of an existing version (same source and run). */
+    public static void addVersion(String fromModel, String fromVersion, String toModel) {
         JsonNode source = get("model-versions/get?name=" + encode(fromModel) + "&version=" + fromVersion)
                 .get("model_version");
-        call("POST", "registered-models/create", Map.of("name", toModel), 200);
         Map<String, Object> version = new java.util.LinkedHashMap<>();
         version.put("name", toModel);
         version.put("source", source.get("source").asText());
