@@ -9,6 +9,7 @@ import dev.mlflowknative.camel.deploy.Action;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
 import dev.mlflowknative.simulator.EmbeddedKubernetes;
 import dev.mlflowknative.camel.test.LogCapture;
+import dev.mlflowknative.camel.test.TestSecrets;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import org.apache.camel.CamelExecutionException;
@@ -26,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OwnClientAndSecretsTest extends CamelTestSupport {
 
-    private static final String TOKEN = "sEcReT-kube-token-4242";
+    private static final String TOKEN = TestSecrets.record("Kubernetes token", "sEcReT-kube-token-4242");
     private static EmbeddedKubernetes cluster;
 
     @BeforeAll

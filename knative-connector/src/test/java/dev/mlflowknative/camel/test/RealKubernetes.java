@@ -60,7 +60,7 @@ public final class RealKubernetes implements AutoCloseable {
     private RealKubernetes(Path bin, Path run) {
         this.bin = bin;
         this.run = run;
-        this.adminToken = randomHex(16);
+        this.adminToken = TestSecrets.record("Kubernetes admin token", randomHex(16));
         this.etcdPort = freePort();
         this.apiPort = freePort();
     }
@@ -268,9 +268,9 @@ public final class RealKubernetes implements AutoCloseable {
             admin.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder().withNewMetadata()
                     .withName(name).endMetadata().build()).create();
         }
-        return admin.serviceAccounts().inNamespace(namespace).withName(name)
+        return TestSecrets.record("ServiceAccount token", admin.serviceAccounts().inNamespace(namespace).withName(name)
                 .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
-                .getStatus().getToken();
+                .getStatus().getToken());
     }
 
     /** Writes a kubeconfig with one context for this API server and the given token. */
