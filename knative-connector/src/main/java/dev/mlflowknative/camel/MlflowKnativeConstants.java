@@ -54,6 +54,12 @@ public final class MlflowKnativeConstants {
     @Metadata(label = "producer", description = "Out (deploy): the URL of the candidate revision during a canary.",
               javaType = "String")
     public static final String CANDIDATE_URL = "CamelMlflowKnativeCandidateUrl";
+    @Metadata(label = "producer", description = "Out: the service's metadata.generation, which grows with every change"
+                                                + " of its spec.",
+              javaType = "Long")
+    public static final String GENERATION = "CamelMlflowKnativeGeneration";
+    @Metadata(label = "producer", description = "Out: when the service was created (RFC 3339).", javaType = "String")
+    public static final String CREATION_TIMESTAMP = "CamelMlflowKnativeCreationTimestamp";
 
     private MlflowKnativeConstants() {
     }
