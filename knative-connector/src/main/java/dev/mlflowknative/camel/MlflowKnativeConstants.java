@@ -60,6 +60,12 @@ public final class MlflowKnativeConstants {
                                                 + " sends.",
               javaType = "Boolean")
     public static final String KEEP_OVERRIDES = "CamelMlflowKnativeKeepOverrides";
+    @Metadata(label = "producer", description = "Out: the service's metadata.generation, which grows with every change"
+                                                + " of its spec.",
+              javaType = "Long")
+    public static final String GENERATION = "CamelMlflowKnativeGeneration";
+    @Metadata(label = "producer", description = "Out: when the service was created (RFC 3339).", javaType = "String")
+    public static final String CREATION_TIMESTAMP = "CamelMlflowKnativeCreationTimestamp";
 
     private MlflowKnativeConstants() {
     }

@@ -47,6 +47,8 @@ public class MlflowKnativeProducer extends DefaultProducer {
         setOrRemove(out, MlflowKnativeConstants.RUN_ID, result.runId());
         setOrRemove(out, MlflowKnativeConstants.MODEL_URI, result.modelUri());
         setOrRemove(out, MlflowKnativeConstants.CANDIDATE_URL, result.candidateUrl());
+        setOrRemove(out, MlflowKnativeConstants.GENERATION, result.generation());
+        setOrRemove(out, MlflowKnativeConstants.CREATION_TIMESTAMP, result.creationTimestamp());
     }
 
     // Stale values from an earlier call must not survive into this result.

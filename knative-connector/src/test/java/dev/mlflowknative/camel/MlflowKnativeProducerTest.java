@@ -68,6 +68,11 @@ class MlflowKnativeProducerTest extends KnativeRouteTestSupport {
                 .isEqualTo("http://churn.default.example.com");
 
         Service live = liveService("default", "churn");
+        assertThat(result.generation()).isEqualTo(1L);
+        assertThat(result.creationTimestamp()).isNotBlank().isEqualTo(live.getMetadata().getCreationTimestamp());
+        assertThat(exchange.getMessage().getHeader(MlflowKnativeConstants.GENERATION)).isEqualTo(1L);
+        assertThat(exchange.getMessage().getHeader(MlflowKnativeConstants.CREATION_TIMESTAMP))
+                .isEqualTo(result.creationTimestamp());
         assertThat(live.getMetadata().getLabels()).containsEntry(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY_VALUE);
         assertThat(live.getMetadata().getAnnotations()).containsEntry(Fingerprint.RUN_ID_ANNOTATION, "run-1");
         assertThat(live.getSpec().getTemplate().getMetadata().getAnnotations())
@@ -107,6 +112,7 @@ class MlflowKnativeProducerTest extends KnativeRouteTestSupport {
         assertThat(updated.action()).isEqualTo(Action.updated);
         assertThat(updated.revision()).isEqualTo("churn-00002");
         assertThat(updated.runId()).isEqualTo("run-2");
+        assertThat(updated.generation()).isEqualTo(2L);
         assertThat(calls.writes()).containsExactly(
                 "PUT /apis/serving.knative.dev/v1/namespaces/default/services/churn?fieldValidation=Strict");
     }

@@ -20,10 +20,12 @@ import io.fabric8.kubernetes.api.model.Container;
  * @param action      what the operation did
  * @param traffic     how traffic is split between revisions (from the status)
  * @param context     the kubeconfig context, when the deployment fanned out to several
+ * @param generation  the service's metadata.generation: it grows with every change of its spec (null when absent)
+ * @param creationTimestamp when the service was created (RFC 3339, as Kubernetes writes it; null when absent)
  */
 public record DeploymentResult(String name, String namespace, String url, String revision, String image,
         String imageDigest, String runId, String modelUri, Action action, List<TrafficSplit> traffic,
-        String context) {
+        String context, Long generation, String creationTimestamp) {
 
     /**
      * One traffic target.
@@ -52,18 +54,18 @@ public record DeploymentResult(String name, String namespace, String url, String
                 service.getStatus() == null ? null : service.getStatus().getUrl(),
                 service.getStatus() == null ? null : service.getStatus().getLatestReadyRevisionName(),
                 image, digestOf(image), Fingerprint.runId(service), Fingerprint.modelUri(service), action, traffic,
-                null);
+                null, service.getMetadata().getGeneration(), service.getMetadata().getCreationTimestamp());
     }
 
     public static DeploymentResult absent(String namespace, String name) {
         return new DeploymentResult(name, namespace, null, null, null, null, null, null, Action.absent, List.of(),
-                null);
+                null, null, null);
     }
 
     /** The same result, naming the kubeconfig context it came from. */
     public DeploymentResult inContext(String kubeContext) {
         return new DeploymentResult(name, namespace, url, revision, image, imageDigest, runId, modelUri, action,
-                traffic, kubeContext);
+                traffic, kubeContext, generation, creationTimestamp);
     }
 
     /** The URL of the candidate revision during a canary, if any. */
