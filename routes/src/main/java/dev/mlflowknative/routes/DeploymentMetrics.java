@@ -6,11 +6,15 @@ import java.util.Set;
 import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.MlflowKnativeEndpoint;
 import dev.mlflowknative.camel.MlflowKnativeOperation;
+import java.util.concurrent.atomic.AtomicInteger;
+
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeSendingEvent;
 import org.apache.camel.spi.CamelEvent.ExchangeSentEvent;
 import org.apache.camel.support.EventNotifierSupport;
 
@@ -19,7 +23,8 @@ import org.apache.camel.support.EventNotifierSupport;
  * that changes deployments (deploy, create, update, delete, promote, rollback):
  * {@code mlflow_knative_deployments_total{trigger, outcome}} (outcome = the action — created, updated, unchanged,
  * deleted, absent, promoted, rolled_back — or failed) and the histogram
- * {@code mlflow_knative_deploy_duration_seconds{trigger, changed}} of the component's time. The trigger is the exchange
+ * {@code mlflow_knative_deploy_duration_seconds{trigger, changed}} of the component's time, and the gauge
+ * {@code mlflow_knative_deployments_in_flight}. The trigger is the exchange
  * property {@value #TRIGGER} set by the route that received the request (api, file, schedule, webhook), else
  * "route". A no-op when no MeterRegistry is in the Camel registry. {@link RoutesConfiguration} registers it.
  */
@@ -31,6 +36,9 @@ public class DeploymentMetrics extends EventNotifierSupport {
             MlflowKnativeOperation.create, MlflowKnativeOperation.update, MlflowKnativeOperation.delete,
             MlflowKnativeOperation.promote, MlflowKnativeOperation.rollback);
 
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean gaugeRegistered;
+
     public DeploymentMetrics() {
         setIgnoreCamelContextEvents(true);
         setIgnoreRouteEvents(true);
@@ -40,23 +48,25 @@ public class DeploymentMetrics extends EventNotifierSupport {
 
     @Override
     public boolean isEnabled(CamelEvent event) {
-        return event instanceof ExchangeSentEvent sent && sent.getEndpoint() instanceof MlflowKnativeEndpoint;
+        return (event instanceof ExchangeSentEvent sent && sent.getEndpoint() instanceof MlflowKnativeEndpoint)
+               || (event instanceof ExchangeSendingEvent sending
+                   && sending.getEndpoint() instanceof MlflowKnativeEndpoint);
     }
 
     @Override
     public void notify(CamelEvent event) {
-        ExchangeSentEvent sent = (ExchangeSentEvent) event;
-        Exchange exchange = sent.getExchange();
-        MlflowKnativeOperation operation;
-        try {
-            operation = MlflowKnativeOperation.of(exchange.getMessage(),
-                    ((MlflowKnativeEndpoint) sent.getEndpoint()).getOperation());
-        } catch (IllegalArgumentException unknown) {
-            return; // the producer refused it: not a deployment
-        }
-        if (!DEPLOYING.contains(operation)) {
+        if (event instanceof ExchangeSendingEvent sending) {
+            if (isDeploying(sending.getExchange(), (MlflowKnativeEndpoint) sending.getEndpoint())) {
+                inFlight(sending.getExchange()).incrementAndGet();
+            }
             return;
         }
+        ExchangeSentEvent sent = (ExchangeSentEvent) event;
+        Exchange exchange = sent.getExchange();
+        if (!isDeploying(exchange, (MlflowKnativeEndpoint) sent.getEndpoint())) {
+            return;
+        }
+        inFlight(exchange).decrementAndGet();
         MeterRegistry registry = exchange.getContext().getRegistry().findSingleByType(MeterRegistry.class);
         if (registry == null) {
             return;
@@ -71,5 +81,27 @@ public class DeploymentMetrics extends EventNotifierSupport {
                 .tag("changed", String.valueOf(!outcome.equals("unchanged") && !outcome.equals("failed")))
                 .publishPercentileHistogram()
                 .register(registry).record(Duration.ofMillis(sent.getTimeTaken()));
+    }
+
+    private static boolean isDeploying(Exchange exchange, MlflowKnativeEndpoint endpoint) {
+        try {
+            // the operation the producer will run (or ran): the header's, else the endpoint's
+            return DEPLOYING.contains(MlflowKnativeOperation.of(exchange.getMessage(), endpoint.getOperation()));
+        } catch (IllegalArgumentException unknown) {
+            return false; // the producer refuses it: not a deployment
+        }
+    }
+
+    /** The in-flight count, published as mlflow_knative_deployments_in_flight once a MeterRegistry is there. */
+    private AtomicInteger inFlight(Exchange exchange) {
+        if (!gaugeRegistered) {
+            MeterRegistry registry = exchange.getContext().getRegistry().findSingleByType(MeterRegistry.class);
+            if (registry != null) {
+                Gauge.builder("mlflow_knative_deployments_in_flight", inFlight, AtomicInteger::get)
+                        .description("Deployments sent to mlflow-knative: and not finished yet").register(registry);
+                gaugeRegistered = true;
+            }
+        }
+        return inFlight;
     }
 }

@@ -18,6 +18,8 @@ import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.Port;
+import com.google.cloud.tools.jib.event.events.ProgressEvent;
+import com.google.cloud.tools.jib.event.progress.ProgressEventHandler;
 import dev.mlflowknative.camel.ImageBuildException;
 import dev.mlflowknative.camel.InvalidRequestException;
 import dev.mlflowknative.camel.mlflow.ResolvedModel;
@@ -120,7 +122,8 @@ public class JibImageBuilder implements ImageBuilder {
                     .setToolName("camel-mlflow-knative")
                     .setBaseImageLayersCache(cacheDirectory.resolve("base"))
                     .setApplicationLayersCache(cacheDirectory.resolve("application"))
-                    .addEventHandler(LogEvent.class, JibImageBuilder::log);
+                    .addEventHandler(LogEvent.class, JibImageBuilder::log)
+                    .addEventHandler(ProgressEvent.class, progressOf(target));
             String digest = container.containerize(to).getDigest().toString();
             LOG.info("{} {}@{} in {} ms", tarDirectory == null ? "Pushed" : "Wrote " + tarFile(target) + ":", target,
                     digest, (System.nanoTime() - started) / 1_000_000);
@@ -167,6 +170,20 @@ public class JibImageBuilder implements ImageBuilder {
     private static String describe(Throwable e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return message.lines().findFirst().orElse(message);
+    }
+
+    /** Jib's own progress (layers hashed, pulled, pushed), said at most every five seconds. */
+    private static ProgressEventHandler progressOf(ImageReference target) {
+        long every = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        java.util.concurrent.atomic.AtomicLong lastSaid = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        return new ProgressEventHandler(update -> {
+            long now = System.nanoTime();
+            long last = lastSaid.get();
+            if (now - last >= every && lastSaid.compareAndSet(last, now)) {
+                LOG.info("Building {} with Jib: {}% ({})", target, Math.round(update.getProgress() * 100),
+                        String.join(", ", update.getUnfinishedLeafTasks()));
+            }
+        });
     }
 
     private static void log(LogEvent event) {

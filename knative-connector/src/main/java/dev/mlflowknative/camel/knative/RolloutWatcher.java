@@ -33,6 +33,8 @@ public class RolloutWatcher {
 
     /** How long one watch is trusted before the service is read again. */
     private static final Duration RECHECK = Duration.ofSeconds(5);
+    /** How often a long wait says what it waits for. */
+    private static final Duration PROGRESS = Duration.ofSeconds(5);
     /** How long to wait before reading again when the API server cannot serve a watch. */
     private static final Duration PAUSE = Duration.ofSeconds(1);
 
@@ -68,7 +70,9 @@ public class RolloutWatcher {
     private Service await(Service written, Duration timeout, Function<Service, RolloutStatus> statusOf,
                           RevisionPods podsToWatch) {
         String target = Ownership.qualifiedName(written);
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long started = System.nanoTime();
+        long deadline = started + timeout.toNanos();
+        long lastSaid = started;
         Service latest = written;
         while (true) {
             RolloutStatus status = statusOf.apply(latest);
@@ -82,6 +86,14 @@ public class RolloutWatcher {
             if (remaining <= 0) {
                 throw new RolloutTimeoutException("Knative Service " + target + " did not become ready within "
                                                   + format(timeout) + "; last status: " + status.describe());
+            }
+            if (System.nanoTime() - lastSaid >= PROGRESS.toNanos()) {
+                // a long rollout says what it still waits for
+                lastSaid = System.nanoTime();
+                String revision = newRevision(latest);
+                LOG.info("Waiting for Knative Service {} for {} s of {}: {}{}", target,
+                        (lastSaid - started) / 1_000_000_000, format(timeout), status.describe(),
+                        revision == null ? "" : " (revision " + revision + " not ready yet)");
             }
             latest = awaitSettled(written, latest, remaining, statusOf,
                     podsToWatch == null ? null : newRevision(latest), podsToWatch);

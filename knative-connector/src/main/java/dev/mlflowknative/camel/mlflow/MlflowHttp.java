@@ -39,6 +39,7 @@ import javax.net.ssl.X509TrustManager;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlflowknative.camel.Progress;
 import dev.mlflowknative.camel.InvalidRequestException;
 import dev.mlflowknative.camel.MlflowAuthenticationException;
 import dev.mlflowknative.camel.MlflowException;
@@ -134,7 +135,8 @@ public class MlflowHttp {
                         if (response.statusCode() / 100 != 2) {
                             throw failure(what, response.statusCode(), readError(body), attempt);
                         }
-                        copyWatched(body, target);
+                        copyWatched(body, target, new Progress(LOG, "Downloading " + what,
+                                response.headers().firstValueAsLong("Content-Length").orElse(-1)));
                         return true;
                     }
                 });
@@ -229,7 +231,7 @@ public class MlflowHttp {
     }
 
     /** Copies a body to a file; a body that makes no progress for the timeout is closed and the copy retried. */
-    private void copyWatched(InputStream body, Path target) throws IOException {
+    private void copyWatched(InputStream body, Path target, Progress progress) throws IOException {
         AtomicLong lastProgress = new AtomicLong(System.nanoTime());
         AtomicBoolean stalled = new AtomicBoolean();
         long limit = settings.timeout().toNanos();
@@ -246,6 +248,7 @@ public class MlflowHttp {
             while ((read = body.read(buffer)) >= 0) {
                 out.write(buffer, 0, read);
                 lastProgress.set(System.nanoTime());
+                progress.advance(read);
             }
         } catch (IOException e) {
             throw new RetryableIOException(stalled.get()

@@ -55,7 +55,8 @@ public class QuickstartConfiguration implements CamelConfiguration {
         String token = property(camelContext, "mlflow-knative.api.token");
         LOG.warn("""
                 QUICKSTART: an embedded Kubernetes API at {} with a SIMULATED Knative controller (no real cluster is \
-                touched, no container runs; images are written as tar files to {}).
+                touched, no container runs; images are written as tar files to {}). The service URLs it reports \
+                (http://<name>.default.example.com) are simulated too: nothing serves predictions there.
                   Dropped {} into the file-drop inbox; watch this log for its deployment. Then try:
                     curl -s -H 'Authorization: Bearer {}' {}/deployments
                     curl -s -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\
