@@ -472,8 +472,9 @@ public class MlflowKnativeConfiguration implements Cloneable {
     }
 
     /**
-     * A Docker config.json whose "auths" give registry credentials (default: $DOCKER_CONFIG/config.json or
-     * ~/.docker/config.json when it exists).
+     * A Docker config.json giving registry credentials as the Docker CLI reads it: the credential helper its
+     * "credHelpers" names for the registry, else its "credsStore" helper (docker-credential-NAME on the PATH), else
+     * its "auths" (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json when it exists).
      */
     public void setRegistryConfigFile(String registryConfigFile) {
         this.registryConfigFile = registryConfigFile;
