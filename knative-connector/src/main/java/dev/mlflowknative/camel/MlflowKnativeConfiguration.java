@@ -439,7 +439,8 @@ public class MlflowKnativeConfiguration implements Cloneable {
 
     /**
      * Serve with MLServer and its MLflow runtime (mlserver start, as MLflow 2's --enable-mlserver did) instead of the
-     * MLflow scoring server. docker: the Dockerfile installs mlserver and mlserver-mlflow; jib: the base must hold them.
+     * MLflow scoring server. docker: the Dockerfile installs mlserver and mlserver-mlflow; jib: the base must hold
+     * them.
      */
     public void setEnableMlserver(boolean enableMlserver) {
         this.enableMlserver = enableMlserver;

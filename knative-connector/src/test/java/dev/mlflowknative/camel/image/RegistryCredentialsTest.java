@@ -52,7 +52,8 @@ class RegistryCredentialsTest {
     private void storeFor(String name, String user) throws IOException {
         helper(name, String.join("\n",
                 "if [ \"$server\" = '" + REGISTRY + "' ]; then",
-                "  printf '{\"ServerURL\":\"%s\",\"Username\":\"" + user + "\",\"Secret\":\"" + SECRET + "\"}' \"$server\"",
+                "  printf '{\"ServerURL\":\"%s\",\"Username\":\"" + user + "\",\"Secret\":\"" + SECRET
+                + "\"}' \"$server\"",
                 "else",
                 "  echo '" + CredentialHelpers.NOT_FOUND + "'; exit 1",
                 "fi"));

@@ -128,7 +128,8 @@ class ServingE2ETest extends KnativeRouteTestSupport {
     private static void removeImages(String repository) {
         try (DockerClient docker = Registries.docker()) {
             docker.listImagesCmd().exec().stream()
-                    .flatMap(image -> Stream.concat(references(image.getRepoTags()), references(image.getRepoDigests())))
+                    .flatMap(image -> Stream.concat(references(image.getRepoTags()),
+                            references(image.getRepoDigests())))
                     .filter(name -> name.startsWith(repository + ":") || name.startsWith(repository + "@"))
                     .forEach(name -> docker.removeImageCmd(name).withNoPrune(true).exec());
         } catch (IOException | RuntimeException e) {
