@@ -78,7 +78,8 @@ class ServingE2ETest extends KnativeRouteTestSupport {
     @EnumSource(ServingImage.class)
     void theBuiltImageServesWhatMlflowPredictsInPython(ServingImage serving) throws Exception {
         // a repository of its own, so that the image is really built in this run
-        String repository = Registries.registry() + "/ml/iris-e2e-" + UUID.randomUUID();
+        String repositoryName = "ml/iris-e2e-" + UUID.randomUUID();
+        String repository = Registries.registry() + "/" + repositoryName;
         String deployUri = "mlflow-knative:deploy?waitTimeout=60s&trackingUri=" + TestServices.mlflowUri()
                            + "&imageRepository=" + repository + serving.builderOptions()
                            + "&enableMlserver=" + serving.mlserver;
@@ -105,7 +106,7 @@ class ServingE2ETest extends KnativeRouteTestSupport {
             RegistryLog registry = new RegistryLog();
             DeploymentResult again = deploy(deployUri);
             assertThat(again.image()).isEqualTo(built.image());
-            assertThat(registry.writesSince()).as("the image is reused, not rebuilt").isEmpty();
+            assertThat(registry.writesSince(repositoryName)).as("the image is reused, not rebuilt").isEmpty();
             assertThat(again.url()).isEqualTo(container.url());
 
             String answer = template.requestBodyAndHeaders("mlflow-knative:predict",
