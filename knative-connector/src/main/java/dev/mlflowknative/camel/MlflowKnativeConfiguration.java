@@ -438,7 +438,9 @@ public class MlflowKnativeConfiguration implements Cloneable {
     }
 
     /**
-     * Serve with MLServer (mlflow models serve --enable-mlserver) instead of the MLflow scoring server.
+     * Serve with MLServer and its MLflow runtime (mlserver start, as MLflow 2's --enable-mlserver did) instead of the
+     * MLflow scoring server. docker: the Dockerfile installs mlserver and mlserver-mlflow; jib: the base must hold
+     * them.
      */
     public void setEnableMlserver(boolean enableMlserver) {
         this.enableMlserver = enableMlserver;
@@ -471,8 +473,9 @@ public class MlflowKnativeConfiguration implements Cloneable {
     }
 
     /**
-     * A Docker config.json whose "auths" give registry credentials (default: $DOCKER_CONFIG/config.json or
-     * ~/.docker/config.json when it exists).
+     * A Docker config.json giving registry credentials as the Docker CLI reads it: the credential helper its
+     * "credHelpers" names for the registry, else its "credsStore" helper (docker-credential-NAME on the PATH), else
+     * its "auths" (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json when it exists).
      */
     public void setRegistryConfigFile(String registryConfigFile) {
         this.registryConfigFile = registryConfigFile;

@@ -108,14 +108,15 @@ public class JibImageBuilder implements ImageBuilder {
     private String buildAndPushOnce(Path modelDir, ImageReference target, Map<String, String> labels) {
         long started = System.nanoTime();
         LOG.info("Building {} on {} with Jib", target, baseImage == null ? SCRATCH : baseImage);
+        ServingCommand serving = ServingCommand.of(mlserver);
         try {
             JibContainerBuilder container = (baseImage == null ? Jib.fromScratch() : Jib.from(registryImage(baseImage)))
                     .addFileEntriesLayer(FileEntriesLayer.builder().setName("mlflow-model")
                             .addEntryRecursive(modelDir, AbsoluteUnixPath.get(MODEL_PATH)).build())
-                    .setEntrypoint(ServingCommand.entrypoint(mlserver))
+                    .setEntrypoint(serving.entrypoint())
                     .setProgramArguments((java.util.List<String>) null)
-                    .addEnvironmentVariable("MLFLOW_DISABLE_ENV_CREATION", "True")
                     .addExposedPort(Port.tcp(PORT));
+            serving.environment().forEach(container::addEnvironmentVariable);
             labels.forEach(container::addLabel);
             Containerizer to = containerizer(target)
                     .setAllowInsecureRegistries(target.isLocal() || (baseImage != null && baseImage.isLocal()))

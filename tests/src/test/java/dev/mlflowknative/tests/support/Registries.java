@@ -51,6 +51,16 @@ public final class Registries {
         return registry + "/mlflow-serve:3.17.2";
     }
 
+    /** The MLServer serving base (the MLflow one plus MLServer and mlserver-mlflow) in the Docker engine. */
+    public static String mlserverBaseInDaemon() {
+        return TestServices.get("MLFLOW_KNATIVE_TEST_MLSERVER_BASE");
+    }
+
+    /** The same MLServer base pushed to a registry (for the jib builder). */
+    public static String mlserverBaseIn(String registry) {
+        return registry + "/" + mlserverBaseInDaemon().replaceFirst("^local/", "");
+    }
+
     public static String scratchBaseIn(String registry) {
         return registry + "/scratch-base:1";
     }

@@ -55,4 +55,12 @@ public final class RegistryLog {
     public List<Request> writesSince() {
         return since().stream().filter(Request::isWrite).toList();
     }
+
+    /**
+     * The writes to one repository (its name without the registry, e.g. ml/iris): what a test did, whatever other
+     * tests sharing the registry write meanwhile.
+     */
+    public List<Request> writesSince(String repository) {
+        return writesSince().stream().filter(request -> request.path().startsWith("/v2/" + repository + "/")).toList();
+    }
 }
