@@ -39,6 +39,27 @@ class Scale(mlflow.pyfunc.PythonModel):
         return model_input * (params or {}).get("factor", 1.0)
 
 
+class Constant(mlflow.pyfunc.PythonModel):
+    """A custom pyfunc model that predicts the same value for every row."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def predict(self, context, model_input, params=None):
+        return [self.value] * len(model_input)
+
+
+def log_two_models_in_one_run():
+    """One run, two models (the normal case in MLflow 3): model_a predicts 1, model_b predicts 2."""
+    with mlflow.start_run() as run:
+        a = mlflow.pyfunc.log_model(name="model_a", python_model=Constant(1), registered_model_name="two-a",
+                                    pip_requirements=["pandas"])
+        b = mlflow.pyfunc.log_model(name="model_b", python_model=Constant(2), registered_model_name="two-b",
+                                    pip_requirements=["pandas"])
+    return {"run": run.info.run_id, "modelIds": [a.model_id, b.model_id], "names": ["two-a", "two-b"],
+            "paths": ["model_a", "model_b"], "predictions": [1, 2]}
+
+
 def log_sklearn(client, name, c):
     x, y = load_iris(return_X_y=True, as_frame=True)
     model = LogisticRegression(C=c, max_iter=500).fit(x, y)
@@ -99,6 +120,7 @@ def main(output):
     scale_run = run.info.run_id
 
     onnx_run, onnx_version = log_onnx_only(client)
+    two_models = log_two_models_in_one_run()
 
     fixtures = {
         "trackingUri": mlflow.get_tracking_uri(),
@@ -109,6 +131,7 @@ def main(output):
         "custom": {"run": custom_run, "modelId": custom_info.model_id, "version": "1"},
         "scale": {"run": scale_run, "version": "1"},
         "onnxOnly": {"run": onnx_run, "version": onnx_version},
+        "twoModels": two_models,
     }
     with open(output, "w") as f:
         json.dump(fixtures, f, indent=2)

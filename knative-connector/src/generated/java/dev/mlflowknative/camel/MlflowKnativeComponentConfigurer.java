@@ -32,6 +32,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allnamespaces":
         case "allNamespaces": getOrCreateConfiguration(target).setAllNamespaces(property(camelContext, boolean.class, value)); return true;
+        case "allowedimages":
+        case "allowedImages": getOrCreateConfiguration(target).setAllowedImages(property(camelContext, java.lang.String.class, value)); return true;
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
         case "baseimage":
@@ -69,6 +71,14 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "masterurl":
         case "masterUrl": getOrCreateConfiguration(target).setMasterUrl(property(camelContext, java.lang.String.class, value)); return true;
+        case "maxcpu":
+        case "maxCpu": getOrCreateConfiguration(target).setMaxCpu(property(camelContext, java.lang.String.class, value)); return true;
+        case "maxgpus":
+        case "maxGpus": getOrCreateConfiguration(target).setMaxGpus(property(camelContext, int.class, value)); return true;
+        case "maxmemory":
+        case "maxMemory": getOrCreateConfiguration(target).setMaxMemory(property(camelContext, java.lang.String.class, value)); return true;
+        case "maxreplicas":
+        case "maxReplicas": getOrCreateConfiguration(target).setMaxReplicas(property(camelContext, int.class, value)); return true;
         case "mlflowclient":
         case "mlflowClient": getOrCreateConfiguration(target).setMlflowClient(property(camelContext, dev.mlflowknative.camel.mlflow.MlflowClient.class, value)); return true;
         case "mlflowretries":
@@ -77,6 +87,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "mlflowRetryBackoff": getOrCreateConfiguration(target).setMlflowRetryBackoff(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "mlflowtimeout":
         case "mlflowTimeout": getOrCreateConfiguration(target).setMlflowTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "modelroots":
+        case "modelRoots": getOrCreateConfiguration(target).setModelRoots(property(camelContext, java.lang.String.class, value)); return true;
         case "namespace": getOrCreateConfiguration(target).setNamespace(property(camelContext, java.lang.String.class, value)); return true;
         case "oauthtoken":
         case "oauthToken": getOrCreateConfiguration(target).setOauthToken(property(camelContext, java.lang.String.class, value)); return true;
@@ -128,6 +140,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allnamespaces":
         case "allNamespaces": return boolean.class;
+        case "allowedimages":
+        case "allowedImages": return java.lang.String.class;
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
         case "baseimage":
@@ -165,6 +179,14 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "lazyStartProducer": return boolean.class;
         case "masterurl":
         case "masterUrl": return java.lang.String.class;
+        case "maxcpu":
+        case "maxCpu": return java.lang.String.class;
+        case "maxgpus":
+        case "maxGpus": return int.class;
+        case "maxmemory":
+        case "maxMemory": return java.lang.String.class;
+        case "maxreplicas":
+        case "maxReplicas": return int.class;
         case "mlflowclient":
         case "mlflowClient": return dev.mlflowknative.camel.mlflow.MlflowClient.class;
         case "mlflowretries":
@@ -173,6 +195,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "mlflowRetryBackoff": return long.class;
         case "mlflowtimeout":
         case "mlflowTimeout": return long.class;
+        case "modelroots":
+        case "modelRoots": return java.lang.String.class;
         case "namespace": return java.lang.String.class;
         case "oauthtoken":
         case "oauthToken": return java.lang.String.class;
@@ -220,6 +244,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allnamespaces":
         case "allNamespaces": return getOrCreateConfiguration(target).isAllNamespaces();
+        case "allowedimages":
+        case "allowedImages": return getOrCreateConfiguration(target).getAllowedImages();
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
         case "baseimage":
@@ -257,6 +283,14 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "masterurl":
         case "masterUrl": return getOrCreateConfiguration(target).getMasterUrl();
+        case "maxcpu":
+        case "maxCpu": return getOrCreateConfiguration(target).getMaxCpu();
+        case "maxgpus":
+        case "maxGpus": return getOrCreateConfiguration(target).getMaxGpus();
+        case "maxmemory":
+        case "maxMemory": return getOrCreateConfiguration(target).getMaxMemory();
+        case "maxreplicas":
+        case "maxReplicas": return getOrCreateConfiguration(target).getMaxReplicas();
         case "mlflowclient":
         case "mlflowClient": return getOrCreateConfiguration(target).getMlflowClient();
         case "mlflowretries":
@@ -265,6 +299,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "mlflowRetryBackoff": return getOrCreateConfiguration(target).getMlflowRetryBackoff();
         case "mlflowtimeout":
         case "mlflowTimeout": return getOrCreateConfiguration(target).getMlflowTimeout();
+        case "modelroots":
+        case "modelRoots": return getOrCreateConfiguration(target).getModelRoots();
         case "namespace": return getOrCreateConfiguration(target).getNamespace();
         case "oauthtoken":
         case "oauthToken": return getOrCreateConfiguration(target).getOauthToken();

@@ -25,6 +25,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allnamespaces":
         case "allNamespaces": target.getConfiguration().setAllNamespaces(property(camelContext, boolean.class, value)); return true;
+        case "allowedimages":
+        case "allowedImages": target.getConfiguration().setAllowedImages(property(camelContext, java.lang.String.class, value)); return true;
         case "baseimage":
         case "baseImage": target.getConfiguration().setBaseImage(property(camelContext, java.lang.String.class, value)); return true;
         case "buildtimeout":
@@ -59,6 +61,14 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "masterurl":
         case "masterUrl": target.getConfiguration().setMasterUrl(property(camelContext, java.lang.String.class, value)); return true;
+        case "maxcpu":
+        case "maxCpu": target.getConfiguration().setMaxCpu(property(camelContext, java.lang.String.class, value)); return true;
+        case "maxgpus":
+        case "maxGpus": target.getConfiguration().setMaxGpus(property(camelContext, int.class, value)); return true;
+        case "maxmemory":
+        case "maxMemory": target.getConfiguration().setMaxMemory(property(camelContext, java.lang.String.class, value)); return true;
+        case "maxreplicas":
+        case "maxReplicas": target.getConfiguration().setMaxReplicas(property(camelContext, int.class, value)); return true;
         case "mlflowclient":
         case "mlflowClient": target.getConfiguration().setMlflowClient(property(camelContext, dev.mlflowknative.camel.mlflow.MlflowClient.class, value)); return true;
         case "mlflowretries":
@@ -67,6 +77,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "mlflowRetryBackoff": target.getConfiguration().setMlflowRetryBackoff(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "mlflowtimeout":
         case "mlflowTimeout": target.getConfiguration().setMlflowTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "modelroots":
+        case "modelRoots": target.getConfiguration().setModelRoots(property(camelContext, java.lang.String.class, value)); return true;
         case "namespace": target.getConfiguration().setNamespace(property(camelContext, java.lang.String.class, value)); return true;
         case "oauthtoken":
         case "oauthToken": target.getConfiguration().setOauthToken(property(camelContext, java.lang.String.class, value)); return true;
@@ -118,6 +130,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allnamespaces":
         case "allNamespaces": return boolean.class;
+        case "allowedimages":
+        case "allowedImages": return java.lang.String.class;
         case "baseimage":
         case "baseImage": return java.lang.String.class;
         case "buildtimeout":
@@ -152,6 +166,14 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "lazyStartProducer": return boolean.class;
         case "masterurl":
         case "masterUrl": return java.lang.String.class;
+        case "maxcpu":
+        case "maxCpu": return java.lang.String.class;
+        case "maxgpus":
+        case "maxGpus": return int.class;
+        case "maxmemory":
+        case "maxMemory": return java.lang.String.class;
+        case "maxreplicas":
+        case "maxReplicas": return int.class;
         case "mlflowclient":
         case "mlflowClient": return dev.mlflowknative.camel.mlflow.MlflowClient.class;
         case "mlflowretries":
@@ -160,6 +182,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "mlflowRetryBackoff": return long.class;
         case "mlflowtimeout":
         case "mlflowTimeout": return long.class;
+        case "modelroots":
+        case "modelRoots": return java.lang.String.class;
         case "namespace": return java.lang.String.class;
         case "oauthtoken":
         case "oauthToken": return java.lang.String.class;
@@ -207,6 +231,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "allnamespaces":
         case "allNamespaces": return target.getConfiguration().isAllNamespaces();
+        case "allowedimages":
+        case "allowedImages": return target.getConfiguration().getAllowedImages();
         case "baseimage":
         case "baseImage": return target.getConfiguration().getBaseImage();
         case "buildtimeout":
@@ -241,6 +267,14 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "masterurl":
         case "masterUrl": return target.getConfiguration().getMasterUrl();
+        case "maxcpu":
+        case "maxCpu": return target.getConfiguration().getMaxCpu();
+        case "maxgpus":
+        case "maxGpus": return target.getConfiguration().getMaxGpus();
+        case "maxmemory":
+        case "maxMemory": return target.getConfiguration().getMaxMemory();
+        case "maxreplicas":
+        case "maxReplicas": return target.getConfiguration().getMaxReplicas();
         case "mlflowclient":
         case "mlflowClient": return target.getConfiguration().getMlflowClient();
         case "mlflowretries":
@@ -249,6 +283,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "mlflowRetryBackoff": return target.getConfiguration().getMlflowRetryBackoff();
         case "mlflowtimeout":
         case "mlflowTimeout": return target.getConfiguration().getMlflowTimeout();
+        case "modelroots":
+        case "modelRoots": return target.getConfiguration().getModelRoots();
         case "namespace": return target.getConfiguration().getNamespace();
         case "oauthtoken":
         case "oauthToken": return target.getConfiguration().getOauthToken();

@@ -23,8 +23,9 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(44);
+        Set<String> props = new HashSet<>(50);
         props.add("allNamespaces");
+        props.add("allowedImages");
         props.add("baseImage");
         props.add("buildTimeout");
         props.add("builder");
@@ -44,10 +45,15 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
         props.add("kubernetesClient");
         props.add("lazyStartProducer");
         props.add("masterUrl");
+        props.add("maxCpu");
+        props.add("maxGpus");
+        props.add("maxMemory");
+        props.add("maxReplicas");
         props.add("mlflowClient");
         props.add("mlflowRetries");
         props.add("mlflowRetryBackoff");
         props.add("mlflowTimeout");
+        props.add("modelRoots");
         props.add("namespace");
         props.add("oauthToken");
         props.add("operation");

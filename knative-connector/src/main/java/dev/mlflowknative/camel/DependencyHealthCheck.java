@@ -8,31 +8,35 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Readiness of one dependency of the component (the Kubernetes API, the MLflow tracking server, the image registry):
+ * The health of one dependency of the component (the Kubernetes API, the MLflow tracking server, the image registry):
  * up when its probe returns, down with the probe's error message otherwise. Registered once per dependency, however
- * many endpoints use it.
+ * many endpoints use it. Only the Kubernetes API is a readiness check: without MLflow or a registry deploys fail with
+ * clear errors, but everything else (list, get, predict, delete) still works, so the runner stays in service.
  */
 public final class DependencyHealthCheck extends AbstractHealthCheck {
 
     private final String target;
     private final Runnable probe;
+    private final boolean readiness;
 
-    private DependencyHealthCheck(String kind, String target, Runnable probe) {
+    private DependencyHealthCheck(String kind, String target, Runnable probe, boolean readiness) {
         super("mlflow-knative", kind + ":" + target);
         this.target = target;
         this.probe = probe;
+        this.readiness = readiness;
     }
 
     /**
      * Registers a check; returns it for {@link #unregister}, or null when the same dependency is already checked or
      * Camel has no health registry.
      */
-    public static DependencyHealthCheck register(CamelContext context, String kind, String target, Runnable probe) {
+    public static DependencyHealthCheck register(CamelContext context, String kind, String target, Runnable probe,
+                                                 boolean readiness) {
         HealthCheckRegistry registry = HealthCheckRegistry.get(context);
         if (registry == null) {
             return null;
         }
-        DependencyHealthCheck check = new DependencyHealthCheck(kind, target, probe);
+        DependencyHealthCheck check = new DependencyHealthCheck(kind, target, probe, readiness);
         return registry.register(check) ? check : null;
     }
 
@@ -46,6 +50,11 @@ public final class DependencyHealthCheck extends AbstractHealthCheck {
     @Override
     public boolean isLiveness() {
         return false;
+    }
+
+    @Override
+    public boolean isReadiness() {
+        return readiness;
     }
 
     @Override

@@ -101,6 +101,18 @@ public class MlflowKnativeConfiguration implements Cloneable {
     @Metadata(autowired = true)
     private DockerClient dockerClient;
     @UriParam(label = "security")
+    private String modelRoots;
+    @UriParam(label = "security")
+    private String allowedImages;
+    @UriParam(label = "security", defaultValue = "10")
+    private int maxReplicas = 10;
+    @UriParam(label = "security", defaultValue = "4")
+    private String maxCpu = "4";
+    @UriParam(label = "security", defaultValue = "16Gi")
+    private String maxMemory = "16Gi";
+    @UriParam(label = "security", defaultValue = "1")
+    private int maxGpus = 1;
+    @UriParam(label = "security")
     private String masterUrl;
     @UriParam(label = "security", secret = true)
     private String oauthToken;
@@ -592,6 +604,77 @@ public class MlflowKnativeConfiguration implements Cloneable {
      */
     public void setOauthToken(String oauthToken) {
         this.oauthToken = oauthToken;
+    }
+
+    public String getModelRoots() {
+        return modelRoots;
+    }
+
+    /**
+     * Directories of this machine local models may be read from, comma-separated. A local model path (/..., file:,
+     * relative), from a request or a file:/ artifact location MLflow answers, is read only when it lies under one of
+     * them (symlinks resolved). Default: none, no local path is read.
+     */
+    public void setModelRoots(String modelRoots) {
+        this.modelRoots = modelRoots;
+    }
+
+    public String getAllowedImages() {
+        return allowedImages;
+    }
+
+    /**
+     * Prebuilt images a request may name, comma-separated: a registry (registry.example.com), or a repository or
+     * repository prefix (registry.example.com/ml/), written with the registry (docker.io/library/python). Allowed
+     * images are pinned to the digest the registry gives before use. Default: none, only images the component builds.
+     * '*' allows any image as named, unpinned: for development only.
+     */
+    public void setAllowedImages(String allowedImages) {
+        this.allowedImages = allowedImages;
+    }
+
+    public int getMaxReplicas() {
+        return maxReplicas;
+    }
+
+    /**
+     * The most replicas a deployment request may ask for (minScale, maxScale; an unbounded maxScale of 0 is refused).
+     */
+    public void setMaxReplicas(int maxReplicas) {
+        this.maxReplicas = maxReplicas;
+    }
+
+    public String getMaxCpu() {
+        return maxCpu;
+    }
+
+    /**
+     * The most CPU a deployment request may ask for the model container (requests and limits), e.g. 4 or 500m.
+     */
+    public void setMaxCpu(String maxCpu) {
+        this.maxCpu = maxCpu;
+    }
+
+    public String getMaxMemory() {
+        return maxMemory;
+    }
+
+    /**
+     * The most memory a deployment request may ask for the model container (requests and limits), e.g. 16Gi.
+     */
+    public void setMaxMemory(String maxMemory) {
+        this.maxMemory = maxMemory;
+    }
+
+    public int getMaxGpus() {
+        return maxGpus;
+    }
+
+    /**
+     * The most GPUs (any vendor/gpu resource) a deployment request may ask for the model container.
+     */
+    public void setMaxGpus(int maxGpus) {
+        this.maxGpus = maxGpus;
     }
 
     public MlflowKnativeConfiguration copy() {

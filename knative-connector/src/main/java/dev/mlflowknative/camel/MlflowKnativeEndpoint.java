@@ -4,16 +4,19 @@ import dev.mlflowknative.camel.deploy.Canary;
 import dev.mlflowknative.camel.deploy.ContextFanOut;
 import dev.mlflowknative.camel.deploy.Deployer;
 import dev.mlflowknative.camel.deploy.StatusWriteBack;
+import dev.mlflowknative.camel.image.ImagePolicy;
 import dev.mlflowknative.camel.image.ModelImages;
 import dev.mlflowknative.camel.image.ModelImagesFactory;
 import dev.mlflowknative.camel.knative.KnativeServices;
 import dev.mlflowknative.camel.knative.KubernetesClientFactory;
+import dev.mlflowknative.camel.knative.ResourceBounds;
 import dev.mlflowknative.camel.knative.RevisionPods;
 import dev.mlflowknative.camel.knative.RolloutWatcher;
 import dev.mlflowknative.camel.knative.ServiceTemplate;
 import dev.mlflowknative.camel.mlflow.MlflowClient;
 import dev.mlflowknative.camel.mlflow.MlflowSettings;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
+import dev.mlflowknative.camel.mlflow.ModelRoots;
 import dev.mlflowknative.camel.predict.Predictor;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.apache.camel.Category;
@@ -75,14 +78,17 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
         super.doStart();
         ServiceTemplate template = ServiceTemplate.parse(configuration.getServiceTemplate(), readTemplate());
         MlflowClient mlflow = mlflowClient();
-        ModelResolver models = new ModelResolver(mlflow);
+        ModelResolver models = new ModelResolver(mlflow, ModelRoots.parse(configuration.getModelRoots()));
         images = ModelImagesFactory.create(configuration, models, getComponent().imageBuilds());
+        ImagePolicy imagePolicy = ModelImagesFactory.imagePolicy(configuration);
         if (images != null && images.pushesToRegistry()) {
             check("image-registry", images.registryName(), images::ping);
         }
         Deployer.Settings settings = new Deployer.Settings(configuration.isForceUpdate(),
                 configuration.isAllNamespaces(), configuration.getTrafficPercent(), configuration.isPruneDryRun(),
-                configuration.getProgressDeadline() > 0 ? Duration.ofMillis(configuration.getProgressDeadline()) : null);
+                configuration.getProgressDeadline() > 0 ? Duration.ofMillis(configuration.getProgressDeadline()) : null,
+                new ResourceBounds(configuration.getMaxReplicas(), configuration.getMaxCpu(),
+                        configuration.getMaxMemory(), configuration.getMaxGpus()));
         Predictor predictor = new Predictor(Duration.ofMillis(configuration.getPredictTimeout()));
         clients = new KubernetesClientFactory(configuration);
         List<ContextFanOut.Target> targets = new ArrayList<>();
@@ -95,7 +101,7 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
             // with several contexts, the write-back keys name the context
             StatusWriteBack writeBack = mlflow == null || !configuration.isStatusWriteBack() ? null
                     : new StatusWriteBack(mlflow, clients.contexts().size() > 1 ? context : null);
-            targets.add(new ContextFanOut.Target(context, new Deployer(services, models, images, template, settings,
+            targets.add(new ContextFanOut.Target(context, new Deployer(services, models, images, imagePolicy, template, settings,
                     writeBack, canary, predictor)));
         }
         fanOut = new ContextFanOut(targets);
@@ -115,7 +121,8 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
     }
 
     private void check(String kind, String target, Runnable probe) {
-        healthChecks.add(DependencyHealthCheck.register(getCamelContext(), kind, target, probe));
+        healthChecks.add(DependencyHealthCheck.register(getCamelContext(), kind, target, probe,
+                kind.equals("kubernetes-api")));
     }
 
     @Override

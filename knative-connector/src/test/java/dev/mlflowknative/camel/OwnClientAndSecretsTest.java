@@ -45,7 +45,7 @@ class OwnClientAndSecretsTest extends CamelTestSupport {
         return new RouteBuilder() {
             @Override
             public void configure() {
-                from("direct:deploy").to("mlflow-knative:deploy?waitTimeout=30s&masterUrl=" + cluster.url()
+                from("direct:deploy").to("mlflow-knative:deploy?waitTimeout=30s&allowedImages=*&masterUrl=" + cluster.url()
                                          + "&oauthToken=" + TOKEN);
             }
         };

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import dev.mlflowknative.camel.test.TestComponent;
 import dev.mlflowknative.camel.deploy.Action;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
 import dev.mlflowknative.camel.test.LogCapture;
@@ -65,6 +66,7 @@ class RolloutWatchFaultsTest extends CamelTestSupport {
     protected void bindToRegistry(Registry registry) {
         componentClient = new KubernetesClientBuilder().withConfig(cluster.adminConfig()).build();
         registry.bind("kubernetesClient", componentClient);
+        registry.bind("mlflow-knative", TestComponent.relaxed());
     }
 
     @Override

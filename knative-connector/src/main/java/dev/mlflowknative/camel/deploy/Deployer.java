@@ -14,6 +14,7 @@ import dev.mlflowknative.camel.AlreadyExistsException;
 import dev.mlflowknative.camel.InvalidRequestException;
 import dev.mlflowknative.camel.ModelNotFoundException;
 import dev.mlflowknative.camel.ServiceNotFoundException;
+import dev.mlflowknative.camel.image.ImagePolicy;
 import dev.mlflowknative.camel.image.ModelImages;
 import dev.mlflowknative.camel.knative.ConflictRetry;
 import dev.mlflowknative.camel.knative.Fingerprint;
@@ -22,6 +23,7 @@ import dev.mlflowknative.camel.knative.ManifestDiff;
 import dev.mlflowknative.camel.knative.Manifests;
 import dev.mlflowknative.camel.knative.Overrides;
 import dev.mlflowknative.camel.knative.Ownership;
+import dev.mlflowknative.camel.knative.ResourceBounds;
 import dev.mlflowknative.camel.knative.ServiceManifests;
 import dev.mlflowknative.camel.knative.ServiceNames;
 import dev.mlflowknative.camel.knative.ServiceTemplate;
@@ -30,6 +32,7 @@ import dev.mlflowknative.camel.knative.TemplateValues;
 import dev.mlflowknative.camel.knative.Traffic;
 import dev.mlflowknative.camel.mlflow.ModelLocation;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
+import dev.mlflowknative.camel.mlflow.ResolvedModel;
 import dev.mlflowknative.camel.predict.PredictRequest;
 import dev.mlflowknative.camel.predict.Predictor;
 import io.fabric8.knative.serving.v1.Service;
@@ -55,9 +58,10 @@ public class Deployer {
      * @param trafficPercent the default share of a new revision (a canary when below 100), or null for all
      * @param pruneDryRun    prune only reports
      * @param progressDeadline the revisions' progress deadline, or null for the cluster's
+     * @param bounds         the most a request may ask for (replicas, CPU, memory, GPUs)
      */
     public record Settings(boolean forceUpdate, boolean allNamespaces, Integer trafficPercent, boolean pruneDryRun,
-            Duration progressDeadline) {
+            Duration progressDeadline, ResourceBounds bounds) {
     }
 
     private enum Mode { DEPLOY, CREATE, UPDATE }
@@ -68,6 +72,7 @@ public class Deployer {
     private final KnativeServices services;
     private final ModelResolver models;
     private final ModelImages images;
+    private final ImagePolicy imagePolicy;
     private final ServiceTemplate template;
     private final Settings settings;
     private final StatusWriteBack writeBack;
@@ -75,15 +80,18 @@ public class Deployer {
     private final Predictor predictor;
 
     /**
-     * @param images    how model images are built, or null when no image repository is configured (prebuilt images
-     *                  only)
-     * @param writeBack where deployments are recorded in MLflow, or null
+     * @param images      how model images are built, or null when no image repository is configured (prebuilt
+     *                    images only)
+     * @param imagePolicy which prebuilt images requests may name
+     * @param writeBack   where deployments are recorded in MLflow, or null
      */
-    public Deployer(KnativeServices services, ModelResolver models, ModelImages images, ServiceTemplate template,
-                    Settings settings, StatusWriteBack writeBack, Canary canary, Predictor predictor) {
+    public Deployer(KnativeServices services, ModelResolver models, ModelImages images, ImagePolicy imagePolicy,
+                    ServiceTemplate template, Settings settings, StatusWriteBack writeBack, Canary canary,
+                    Predictor predictor) {
         this.services = services;
         this.models = models;
         this.images = images;
+        this.imagePolicy = imagePolicy;
         this.template = template;
         this.settings = settings;
         this.writeBack = writeBack;
@@ -115,9 +123,10 @@ public class Deployer {
         Service desired = plan.desired();
         String note = null;
         if (plan.action() != Action.unchanged && plan.buildsImage()) {
-            Optional<String> image = reusableLiveImage(plan).or(() -> images.existing(plan.runId()));
+            ResolvedModel model = models.resolve(plan.model());
+            Optional<String> image = reusableLiveImage(plan, model).or(() -> images.existing(model));
             if (image.isEmpty()) {
-                image = Optional.of(images.target(plan.runId()).toString());
+                image = Optional.of(images.target(model).toString());
                 note = "The image " + image.get() + " would be built first: deploy pins it to its digest.";
             }
             desired = withImage(plan, image.get());
@@ -244,15 +253,17 @@ public class Deployer {
     private DeploymentPlan plan(DeploymentRequest request, Mode mode) {
         String namespace = ServiceNames.requireNamespace(request.namespace());
         String name = ServiceNames.requireServiceName(request.name());
-        String prebuilt = request.image() == null ? null : requireImage(request.image());
-        if (prebuilt == null && request.modelUri() == null) {
+        if (request.image() == null && request.modelUri() == null) {
             throw new InvalidRequestException(MODEL_REQUIRED);
         }
+        settings.bounds().check(request.overrides());
+        String prebuilt = request.image() == null ? null : imagePolicy.admit(requireImage(request.image()));
         Integer percent = request.trafficPercent() != null ? request.trafficPercent() : settings.trafficPercent();
         ModelLocation model = request.modelUri() == null ? null : models.locate(request.modelUri());
         String runId = runIdOf(request, model);
         String image = prebuilt != null ? prebuilt : imageRecipe(runId);
-        TemplateValues values = new TemplateValues(name, namespace, image, runId, request.modelUri());
+        TemplateValues values = new TemplateValues(name, namespace, image, runId, request.modelUri(),
+                model == null ? null : model.modelSource());
 
         Service live = services.get(namespace, name);
         var traffic = Canary.trafficFor(live, percent);
@@ -281,13 +292,13 @@ public class Deployer {
             write = new Write(plan.live(), Action.unchanged);
         } else {
             // before any write: a model that cannot be served, or an image that fails to build, changes nothing.
-            // An image already built for this run id was checked when it was built: no second look at the model.
+            // The model is read (its MLmodel) so that an image is reused only when it holds this very model.
             Service desired = plan.desired();
             if (plan.buildsImage()) {
-                String image = reusableLiveImage(plan)
-                        .or(() -> settings.forceUpdate() ? Optional.empty() : images.existing(plan.runId()))
-                        .orElseGet(() -> images.ensure(models.resolve(plan.model()).requireServable(),
-                                settings.forceUpdate()).pinned());
+                ResolvedModel model = models.resolve(plan.model()).requireServable();
+                String image = reusableLiveImage(plan, model)
+                        .or(() -> settings.forceUpdate() ? Optional.empty() : images.existing(model))
+                        .orElseGet(() -> images.ensure(model, settings.forceUpdate()).pinned());
                 desired = withImage(plan, image);
             } else if (plan.model() != null) {
                 models.resolve(plan.model()).requireServable();
@@ -337,22 +348,19 @@ public class Deployer {
     }
 
     /**
-     * The live service's image, when the service already runs this run id from the configured repository: nothing
-     * to build (e.g. only the template or overrides changed, or the service was made by the Python plugin). An
-     * image referenced by tag is pinned to the digest the registry gives for it.
+     * The live service's image, when it is an image of the configured repository whose labels say it holds this
+     * very model: nothing to build (e.g. only the template or overrides changed, or the service was made by the
+     * Python plugin). Pinned to the digest the registry gives.
      */
-    private Optional<String> reusableLiveImage(DeploymentPlan plan) {
+    private Optional<String> reusableLiveImage(DeploymentPlan plan, ResolvedModel model) {
         Service live = plan.live();
         if (live == null || settings.forceUpdate() || !plan.runId().equals(Fingerprint.runId(live))) {
             return Optional.empty();
         }
         String image = DeploymentResult.of(live, Action.found).image();
-        if (image == null || !images.owns(image)) {
-            return Optional.empty();
-        }
-        Optional<String> pinned = images.pinned(image);
-        pinned.ifPresent(reference -> LOG.info("Knative Service {} already runs run {}: reusing its image {}",
-                plan.target(), plan.runId(), reference));
+        Optional<String> pinned = image == null ? Optional.empty() : images.verified(image, model);
+        pinned.ifPresent(reference -> LOG.info("Knative Service {} already runs {}: reusing its image {}",
+                plan.target(), model.sourceUri(), reference));
         return pinned;
     }
 
@@ -453,6 +461,7 @@ public class Deployer {
             live.getMetadata().setAnnotations(new LinkedHashMap<>());
         }
         live.getMetadata().getAnnotations().remove(Fingerprint.MODEL_URI_ANNOTATION);
+        live.getMetadata().getAnnotations().remove(Fingerprint.MODEL_SOURCE_ANNOTATION);
         live.getMetadata().getAnnotations().remove(StatusWriteBack.MODEL_VERSION_ANNOTATION);
         live.getMetadata().getAnnotations().remove(Overrides.ANNOTATION);
         live.getMetadata().getAnnotations().putAll(desired.getMetadata().getAnnotations());

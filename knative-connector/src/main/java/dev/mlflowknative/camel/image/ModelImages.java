@@ -12,14 +12,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The image policy, in one place: the tag is the imageTag option or the model's run id; a tag the registry already
- * has with the same run-id label is reused (no download, no build); otherwise the model is downloaded, built and
- * pushed — once per image and run id at a time, however many deploys ask.
+ * The image policy, in one place: the tag is the imageTag option or the model's run id with a digest of the model's
+ * identity ({@link ResolvedModel#identity()}: one run often holds several models); an image the registry already has
+ * with the same identity label is reused (no download, no build); otherwise the model is downloaded, built and
+ * pushed — once per image and model at a time, however many deploys ask. No image is ever reused on its run id alone.
  */
 public class ModelImages implements AutoCloseable {
 
     public static final String RUN_ID_LABEL = "org.mlflow.run-id";
     public static final String MODEL_URI_LABEL = "org.mlflow.model-uri";
+    /** {@link ResolvedModel#identity()}: checked before any image is reused. */
+    public static final String MODEL_IDENTITY_LABEL = "org.mlflow.model-identity";
     private static final Logger LOG = LoggerFactory.getLogger(ModelImages.class);
 
     private final ImageReference repository;
@@ -41,71 +44,76 @@ public class ModelImages implements AutoCloseable {
         this.flights = flights;
     }
 
-    /** repository:tag for a run id. */
-    public ImageReference target(String runId) {
-        return repository.withTag(tag != null ? tag : runId.replaceAll("[^A-Za-z0-9_.-]", "-"));
+    /** repository:tag for a model: {@code <run id>-<12 hex digits of its identity>} unless a tag is configured. */
+    public ImageReference target(ResolvedModel model) {
+        return repository.withTag(tag != null ? tag : runTag(model.runId()) + "-" + model.identity().substring(0, 12));
     }
 
     /**
      * What decides the image's content besides the model: part of the config hash, so a change of builder or base
-     * image redeploys.
+     * image redeploys. Named before the model is read, so by run id (which model of the run is in the hash apart).
      */
     public String recipe(String runId) {
-        return target(runId) + " (" + builder.recipe() + ")";
+        return repository.name() + ":" + (tag != null ? tag : runTag(runId)) + " (" + builder.recipe() + ")";
     }
 
-    /** Whether an image reference is in the configured repository. */
-    public boolean owns(String image) {
+    private static String runTag(String runId) {
+        return runId.replaceAll("[^A-Za-z0-9_.-]", "-");
+    }
+
+    /**
+     * An image of the configured repository (a live service's), pinned by digest, when the registry shows it holds
+     * this very model: its identity label is checked, never its tag or run id.
+     */
+    public Optional<String> verified(String image, ResolvedModel model) {
+        ImageReference reference;
         try {
-            return ImageReference.parse(image).name().equals(repository.name());
+            reference = ImageReference.parse(image);
         } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    /** The reference pinned by digest: as is when it already is, else the digest the registry gives for its tag. */
-    public Optional<String> pinned(String image) {
-        ImageReference reference = ImageReference.parse(image);
-        if (reference.digest() != null) {
-            return Optional.of(image);
-        }
-        if (!builder.pushesToRegistry()) {
             return Optional.empty();
         }
-        return registry.lookup(reference).map(info -> reference.withDigest(info.digest()).toString());
+        if (!reference.name().equals(repository.name())) {
+            return Optional.empty();
+        }
+        return holding(reference, model).map(ModelImage::pinned);
     }
 
     /** The model's image when the registry already has it (pinned), without building anything. */
-    public Optional<String> existing(String runId) {
-        return cached(target(runId), runId).map(ModelImage::pinned);
+    public Optional<String> existing(ResolvedModel model) {
+        return holding(target(model), model).map(ModelImage::pinned);
     }
 
-    /** The model's image in the registry: reused when the tag already carries this run id, else built and pushed. */
+    /** The model's image in the registry: reused when the tag already holds this model, else built and pushed. */
     public ModelImage ensure(ResolvedModel model, boolean rebuild) {
-        ImageReference target = target(model.runId());
-        return flights.run(target + "#" + model.runId(), () -> {
+        ImageReference target = target(model);
+        return flights.run(target + "#" + model.identity(), () -> {
             if (!rebuild) {
-                Optional<ModelImage> cached = cached(target, model.runId());
+                Optional<ModelImage> cached = holding(target, model);
                 if (cached.isPresent()) {
-                    LOG.info("Registry already has {} for run {}: no build", cached.get().pinned(), model.runId());
+                    LOG.info("Registry already has {} for {}: no build", cached.get().pinned(), model.sourceUri());
                     return cached.get();
                 }
             }
             try (ModelDirectory directory = models.download(model, workDirectory)) {
-                String digest = builder.buildAndPush(model, directory.path(), target,
-                        Map.of(RUN_ID_LABEL, model.runId(), MODEL_URI_LABEL, model.sourceUri()));
+                String digest = builder.buildAndPush(model, directory.path(), target, Map.of(RUN_ID_LABEL,
+                        model.runId(), MODEL_URI_LABEL, model.sourceUri(), MODEL_IDENTITY_LABEL, model.identity()));
                 return new ModelImage(target, digest, true);
             }
         });
     }
 
-    private Optional<ModelImage> cached(ImageReference target, String runId) {
+    /** The image at {@code reference} when its labels say it holds {@code model}. */
+    private Optional<ModelImage> holding(ImageReference reference, ResolvedModel model) {
         if (!builder.pushesToRegistry()) {
             return Optional.empty();
         }
-        return registry.lookup(target)
-                .filter(info -> runId.equals(info.labels().get(RUN_ID_LABEL)) && info.digest() != null)
-                .map(info -> new ModelImage(target, info.digest(), false));
+        Optional<RegistryClient.ImageInfo> found = registry.lookup(reference);
+        found.filter(info -> !model.identity().equals(info.labels().get(MODEL_IDENTITY_LABEL)))
+                .ifPresent(info -> LOG.info("{} holds another model than {} (identity {}): not reused", reference,
+                        model.sourceUri(), info.labels().getOrDefault(MODEL_IDENTITY_LABEL, "none")));
+        return found.filter(info -> model.identity().equals(info.labels().get(MODEL_IDENTITY_LABEL))
+                                    && info.digest() != null)
+                .map(info -> new ModelImage(reference, info.digest(), false));
     }
 
     /** The registry of the repository, for the readiness check ("registry host"). */

@@ -29,13 +29,25 @@ public final class ModelImagesFactory {
         if (repository.tag() != null || repository.digest() != null) {
             throw new InvalidRequestException("imageRepository names a repository, without tag or digest (use imageTag)");
         }
-        RegistryCredentials credentials = new RegistryCredentials(repository.registry(),
-                configuration.getRegistryUsername(), configuration.getRegistryPassword(),
-                dockerConfigFile(configuration));
+        RegistryCredentials credentials = credentials(configuration, repository.registry());
         Path work = workDirectory(configuration);
         return new ModelImages(repository, blankToNull(configuration.getImageTag()),
                 builder(configuration, credentials, work), new RegistryClient(credentials, Duration.ofSeconds(30)),
                 models, work.resolve("models"), flights);
+    }
+
+    /** The policy for prebuilt images, reading digests with the same credentials as the image repository's. */
+    public static ImagePolicy imagePolicy(MlflowKnativeConfiguration configuration) {
+        String repository = blankToNull(configuration.getImageRepository());
+        RegistryCredentials credentials = credentials(configuration,
+                repository == null ? null : ImageReference.parse(repository).registry());
+        return new ImagePolicy(configuration.getAllowedImages(), new RegistryClient(credentials,
+                Duration.ofSeconds(30)));
+    }
+
+    private static RegistryCredentials credentials(MlflowKnativeConfiguration configuration, String registry) {
+        return new RegistryCredentials(registry, configuration.getRegistryUsername(),
+                configuration.getRegistryPassword(), dockerConfigFile(configuration));
     }
 
     private static ImageBuilder builder(MlflowKnativeConfiguration configuration, RegistryCredentials credentials,

@@ -28,6 +28,11 @@ public final class Fingerprint {
     public static final String CONFIG_HASH_ANNOTATION = "knative.deployments.mlflow.org/config-hash";
     public static final String MODEL_URI_ANNOTATION = "knative.deployments.mlflow.org/model-uri";
     /**
+     * Which model of the run ({@link dev.mlflowknative.camel.mlflow.ModelLocation#modelSource()}): in the hash, so
+     * that an alias moved to another model of the same run is a change.
+     */
+    public static final String MODEL_SOURCE_ANNOTATION = "knative.deployments.mlflow.org/model-source";
+    /**
      * The image we wrote, on the revision template: another writer (the Python plugin's merge-PATCH, kubectl) that
      * changes the image but leaves our annotations shows as a mismatch, and the next deploy writes again.
      */
@@ -39,19 +44,26 @@ public final class Fingerprint {
     }
 
     /**
-     * Records the run id (and model URI) on the service and on its revision template, and the hash of the service so
-     * stamped, with the image it runs.
+     * Records the run id (and model URI and source) on the service and on its revision template, and the hash of the
+     * service so stamped, with the image it runs.
      */
-    static void stamp(Service desired, String runId, String modelUri) {
+    static void stamp(Service desired, String runId, String modelUri, String modelSource) {
         annotate(desired, runId, modelUri);
+        if (modelSource != null) {
+            desired.getMetadata().getAnnotations().put(MODEL_SOURCE_ANNOTATION, modelSource);
+        }
         Map<String, String> templateAnnotations = desired.getSpec().getTemplate().getMetadata().getAnnotations();
         templateAnnotations.put(CONFIG_HASH_ANNOTATION, configHash(desired));
         templateAnnotations.put(IMAGE_ANNOTATION, imageOf(desired));
     }
 
-    /** Stamps a service with the run id, model URI and hash of the one it was planned as, and its own image. */
+    /** Stamps a service with the run id, model URI, source and hash of the one it was planned as, and its image. */
     static void stampAs(Service desired, Service planned) {
         annotate(desired, runId(planned), modelUri(planned));
+        String source = annotation(planned.getMetadata(), MODEL_SOURCE_ANNOTATION);
+        if (source != null) {
+            desired.getMetadata().getAnnotations().put(MODEL_SOURCE_ANNOTATION, source);
+        }
         Map<String, String> templateAnnotations = desired.getSpec().getTemplate().getMetadata().getAnnotations();
         templateAnnotations.put(CONFIG_HASH_ANNOTATION, configHashOf(planned));
         templateAnnotations.put(IMAGE_ANNOTATION, imageOf(desired));

@@ -34,7 +34,7 @@ public final class ServiceManifests {
      */
     public static Service desired(ServiceTemplate template, TemplateValues values, Overrides overrides) {
         Service service = prepared(template, values, overrides);
-        Fingerprint.stamp(service, values.runId(), values.modelUri());
+        Fingerprint.stamp(service, values.runId(), values.modelUri(), values.modelSource());
         return service;
     }
 

@@ -5,14 +5,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The values a service template may use, as ${name}, ${namespace}, ${image}, ${runId} and ${modelUri}.
+ * The values a service template may use, as ${name}, ${namespace}, ${image}, ${runId} and ${modelUri}; and which
+ * model of the run it is ({@link dev.mlflowknative.camel.mlflow.ModelLocation#modelSource()}), recorded on the
+ * service but not offered to templates.
  */
-public record TemplateValues(String name, String namespace, String image, String runId, String modelUri) {
+public record TemplateValues(String name, String namespace, String image, String runId, String modelUri,
+        String modelSource) {
 
     static final Set<String> NAMES = Set.of("name", "namespace", "image", "runId", "modelUri");
 
     public TemplateValues withImage(String otherImage) {
-        return new TemplateValues(name, namespace, otherImage, runId, modelUri);
+        return new TemplateValues(name, namespace, otherImage, runId, modelUri, modelSource);
     }
 
     Map<String, String> asMap() {

@@ -30,7 +30,8 @@ sealed interface ArtifactSource {
     /** Streams a file to target; false when it does not exist. */
     boolean download(String relative, Path target);
 
-    static ArtifactSource of(String artifactUri, MlflowClient client) {
+    /** @param roots where local model files may be read from: a local location elsewhere is refused */
+    static ArtifactSource of(String artifactUri, MlflowClient client, ModelRoots roots) {
         if (artifactUri.startsWith("mlflow-artifacts:")) {
             if (client == null) {
                 throw new UnsupportedModelException("Model files at " + artifactUri + " need an MLflow tracking server:"
@@ -40,7 +41,8 @@ sealed interface ArtifactSource {
             return new Proxied(client, ref.path());
         }
         if (artifactUri.startsWith("file:") || artifactUri.startsWith("/")) {
-            return new Local(((ModelRef.LocalDirectory) ModelRef.parse(artifactUri)).directory());
+            Path directory = ((ModelRef.LocalDirectory) ModelRef.parse(artifactUri)).directory();
+            return new Local(roots.admit(directory, artifactUri));
         }
         throw new UnsupportedModelException("Model files at " + artifactUri + " are not reachable: the component reads"
                                             + " artifacts through the tracking server's proxy (mlflow server"
@@ -95,6 +97,7 @@ sealed interface ArtifactSource {
         }
     }
 
+    /** A directory of this machine; {@code root} is a real path (symlinks resolved) under a model root. */
     record Local(Path root) implements ArtifactSource {
 
         @Override
@@ -103,9 +106,8 @@ sealed interface ArtifactSource {
                 throw new ModelNotFoundException("Model directory " + root + " does not exist");
             }
             try (Stream<Path> walk = Files.walk(root)) {
-                Path realRoot = root.toRealPath();
                 return walk.filter(Files::isRegularFile)
-                        .filter(p -> inside(realRoot, p))
+                        .filter(p -> inside(root, p))
                         .map(p -> root.relativize(p).toString().replace('\\', '/'))
                         .sorted()
                         .toList();
@@ -117,7 +119,7 @@ sealed interface ArtifactSource {
         @Override
         public Optional<byte[]> read(String relative, int maxBytes) {
             Path file = SafePaths.resolveInside(root, relative);
-            if (!Files.isRegularFile(file)) {
+            if (!Files.isRegularFile(file) || !inside(root, file)) {
                 return Optional.empty();
             }
             try {
@@ -130,6 +132,9 @@ sealed interface ArtifactSource {
         @Override
         public boolean download(String relative, Path target) {
             Path file = SafePaths.resolveInside(root, relative);
+            if (!inside(root, file)) {
+                return false;
+            }
             try {
                 Files.copy(file, target);
                 return true;

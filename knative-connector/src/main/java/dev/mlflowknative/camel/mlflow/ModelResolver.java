@@ -3,6 +3,7 @@ package dev.mlflowknative.camel.mlflow;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -27,12 +28,17 @@ public class ModelResolver {
     private static final Logger LOG = LoggerFactory.getLogger(ModelResolver.class);
 
     private final MlflowClient client;
+    private final ModelRoots roots;
     // deploys of the same model at the same moment (a scheduled round) share one lookup
     private final SingleFlight<ModelLocation> lookups = new SingleFlight<>();
 
-    /** @param client the tracking server client, or null when none is configured (local directories still work) */
-    public ModelResolver(MlflowClient client) {
+    /**
+     * @param client the tracking server client, or null when none is configured (local directories still work)
+     * @param roots  where local models may be read from
+     */
+    public ModelResolver(MlflowClient client, ModelRoots roots) {
         this.client = client;
+        this.roots = roots;
     }
 
     /**
@@ -60,7 +66,7 @@ public class ModelResolver {
         if (ref instanceof ModelRef.LoggedModel r) {
             MlflowClient.LoggedModel model = client().loggedModel(r.modelId());
             return new ModelLocation(ref, model.sourceRunId() != null ? model.sourceRunId() : "model:" + r.modelId(),
-                    null, null, model.artifactUri());
+                    "models:/" + r.modelId(), null, null, model.artifactUri());
         }
         if (ref instanceof ModelRef.RunArtifact r) {
             MlflowClient.Run run = client().run(r.runId());
@@ -68,35 +74,43 @@ public class ModelResolver {
                 // in MLflow's trash: gone for deploy and prune alike, though its files may still be readable
                 throw new ModelNotFoundException("Run '" + r.runId() + "' was deleted");
             }
-            return new ModelLocation(ref, run.runId(), null, null, null);
+            return new ModelLocation(ref, run.runId(), "runs:/" + run.runId() + "/" + r.path(), null, null, null);
         }
         if (ref instanceof ModelRef.ProxiedArtifacts r) {
             String uri = "mlflow-artifacts:/" + r.path();
-            return new ModelLocation(ref, runIdOf(mlmodel(uri, ArtifactSource.of(uri, client())), uri), null, null, uri);
+            return new ModelLocation(ref, runIdOf(mlmodel(uri, ArtifactSource.of(uri, client(), roots)), uri), uri, null, null,
+                    uri);
         }
         ModelRef.LocalDirectory local = (ModelRef.LocalDirectory) ref;
-        ArtifactSource source = new ArtifactSource.Local(local.directory());
+        Path directory = roots.admit(local.directory(), modelUri);
+        ArtifactSource source = new ArtifactSource.Local(directory);
         MlmodelFile mlmodel = mlmodel(modelUri, source);
-        String runId = mlmodel.runId() != null ? mlmodel.runId() : "local:" + contentHash(local.directory(), source);
-        return new ModelLocation(ref, runId, null, null, local.directory().toAbsolutePath().toString());
+        String content = "local:" + contentHash(directory, source);
+        return new ModelLocation(ref, mlmodel.runId() != null ? mlmodel.runId() : content, content, null, null,
+                directory.toString());
     }
 
     /** Reads what the model declares (flavors, MLflow version, Python version, requirements). */
     public ResolvedModel resolve(ModelLocation location) {
         String artifactUri = artifactUri(location);
-        ArtifactSource source = ArtifactSource.of(artifactUri, client);
-        MlmodelFile mlmodel = mlmodel(location.ref().uri(), source);
+        ArtifactSource source = ArtifactSource.of(artifactUri, client, roots);
+        byte[] mlmodelBytes = mlmodelBytes(location.ref().uri(), source);
+        MlmodelFile mlmodel = MlmodelFile.parse(location.ref().uri(), mlmodelBytes);
         List<String> requirements = source.read("requirements.txt", MlmodelFile.MAX_BYTES)
                 .map(MlmodelFile::requirements).orElse(List.of());
         String python = mlmodel.pythonVersion() != null ? mlmodel.pythonVersion()
                 : source.read("python_env.yaml", MlmodelFile.MAX_BYTES).map(MlmodelFile::pythonOfEnv).orElse(null);
-        return new ResolvedModel(location.ref().uri(), location.runId(), location.registeredName(), location.version(),
-                artifactUri, mlmodel.flavors(), mlmodel.mlflowVersion(), python, requirements);
+        // where the files are (the same model by runs:/ or models:/ has one place) and what its MLmodel says; a
+        // local directory's place is its content, not a path of this machine
+        String place = location.ref() instanceof ModelRef.LocalDirectory ? location.modelSource() : artifactUri;
+        String identity = sha256(place + "\n" + sha256(mlmodelBytes));
+        return new ResolvedModel(location.ref().uri(), location.runId(), identity, location.registeredName(),
+                location.version(), artifactUri, mlmodel.flavors(), mlmodel.mlflowVersion(), python, requirements);
     }
 
     /** Streams every file of the model into a new temporary directory; the caller closes it. */
     public ModelDirectory download(ResolvedModel model, Path parent) {
-        ArtifactSource source = ArtifactSource.of(model.artifactUri(), client);
+        ArtifactSource source = ArtifactSource.of(model.artifactUri(), client, roots);
         long started = System.nanoTime();
         Path directory;
         try {
@@ -145,7 +159,7 @@ public class ModelResolver {
         MlflowClient.Run run = client().run(ref.runId());
         String inRun = run.artifactUri() + "/" + ref.path();
         if (inRun.startsWith("mlflow-artifacts:") || inRun.startsWith("file:") || inRun.startsWith("/")) {
-            if (ArtifactSource.of(inRun, client).read(MlmodelFile.NAME, MlmodelFile.MAX_BYTES).isPresent()) {
+            if (ArtifactSource.of(inRun, client, roots).read(MlmodelFile.NAME, MlmodelFile.MAX_BYTES).isPresent()) {
                 return inRun;
             }
         }
@@ -156,14 +170,19 @@ public class ModelResolver {
     }
 
     private static ModelLocation registered(ModelRef ref, MlflowClient.ModelVersion version) {
-        return new ModelLocation(ref, version.runId(), version.name(), version.version(), null);
+        String source = version.source() != null ? version.source()
+                : "models:/" + version.name() + "/" + version.version();
+        return new ModelLocation(ref, version.runId(), source, version.name(), version.version(), null);
     }
 
     private static MlmodelFile mlmodel(String source, ArtifactSource artifacts) {
-        byte[] content = artifacts.read(MlmodelFile.NAME, MlmodelFile.MAX_BYTES)
+        return MlmodelFile.parse(source, mlmodelBytes(source, artifacts));
+    }
+
+    private static byte[] mlmodelBytes(String source, ArtifactSource artifacts) {
+        return artifacts.read(MlmodelFile.NAME, MlmodelFile.MAX_BYTES)
                 .orElseThrow(() -> new ModelNotFoundException("No MLmodel file in " + source
                                                               + ": not an MLflow model directory"));
-        return MlmodelFile.parse(source, content);
     }
 
     private static String runIdOf(MlmodelFile mlmodel, String uri) {
@@ -182,12 +201,24 @@ public class ModelResolver {
         return client;
     }
 
-    /** A stable key for a local model without run id: the hash of its file names and contents. */
+    private static String sha256(String text) {
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A stable key for a local model: the hash of its file names and contents. */
     private static String contentHash(Path root, ArtifactSource source) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             for (String relative : source.listFiles()) {
-                digest.update(relative.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                digest.update(relative.getBytes(StandardCharsets.UTF_8));
                 try (InputStream in = new DigestInputStream(Files.newInputStream(root.resolve(relative)), digest)) {
                     in.transferTo(java.io.OutputStream.nullOutputStream());
                 }

@@ -9,6 +9,9 @@ import dev.mlflowknative.camel.UnsupportedModelException;
  *
  * @param sourceUri      the model reference as given
  * @param runId          the run id (or stand-in, see {@link ModelLocation#runId()})
+ * @param identity       which model this is, whatever reference named it: a SHA-256 (hex) of where its files are
+ *                       and of its MLmodel file. Two models of one run differ in it; an image is reused only for the
+ *                       same identity
  * @param registeredName the registered model name, if any
  * @param version        the registered version, if any
  * @param artifactUri    where the model files are ({@code mlflow-artifacts:/…} or a local directory)
@@ -17,7 +20,7 @@ import dev.mlflowknative.camel.UnsupportedModelException;
  * @param pythonVersion  the Python version it was saved with, if declared
  * @param requirements   its pip requirements (requirements.txt), in order
  */
-public record ResolvedModel(String sourceUri, String runId, String registeredName, String version, String artifactUri,
+public record ResolvedModel(String sourceUri, String runId, String identity, String registeredName, String version, String artifactUri,
         List<String> flavors, String mlflowVersion, String pythonVersion, List<String> requirements) {
 
     public static final String PYFUNC = "python_function";

@@ -15,7 +15,7 @@ class ServiceManifestsTest {
 
     private static Service desired(String image, String runId) throws IOException {
         return ServiceManifests.desired(ServiceTemplate.parse("default", ServiceTemplateTest.defaultTemplate()),
-                new TemplateValues("churn", "models", image, runId, "models:/churn/3"));
+                new TemplateValues("churn", "models", image, runId, "models:/churn/3", null));
     }
 
     @Test
@@ -51,7 +51,7 @@ class ServiceManifestsTest {
     @Test
     void overridesReachTheContainerAndTheRevisionAndChangeTheHash() throws IOException {
         ServiceTemplate template = ServiceTemplate.parse("default", ServiceTemplateTest.defaultTemplate());
-        TemplateValues values = new TemplateValues("churn", "models", "img:1", "run-1", null);
+        TemplateValues values = new TemplateValues("churn", "models", "img:1", "run-1", null, null);
         Overrides overrides = new Overrides(java.util.Map.of("MLSERVER_INFER_WORKERS", "2", "LOG_LEVEL", "debug"),
                 java.util.Map.of("cpu", "500m"), java.util.Map.of("memory", "1Gi"), 1, 5);
 
@@ -96,7 +96,7 @@ class ServiceManifestsTest {
                       containers:
                         - image: ${image}
                 """);
-        assertThatThrownBy(() -> ServiceManifests.desired(template, new TemplateValues("churn", "ns", "i", "r", null)))
+        assertThatThrownBy(() -> ServiceManifests.desired(template, new TemplateValues("churn", "ns", "i", "r", null, null)))
                 .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("sets metadata.name to 'always-this' but the deployment is 'churn'");
     }
@@ -105,7 +105,7 @@ class ServiceManifestsTest {
     void templateWithoutContainersIsRefused() {
         ServiceTemplate template = ServiceTemplate.parse("empty.yaml",
                 "apiVersion: serving.knative.dev/v1\nkind: Service\nspec: {}\n");
-        assertThatThrownBy(() -> ServiceManifests.desired(template, new TemplateValues("churn", "ns", "i", "r", null)))
+        assertThatThrownBy(() -> ServiceManifests.desired(template, new TemplateValues("churn", "ns", "i", "r", null, null)))
                 .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("must define spec.template.spec.containers");
     }

@@ -22,7 +22,7 @@ class ServiceTemplateTest {
     @Test
     void defaultTemplateMatchesThePythonPluginsShape() throws IOException {
         Service service = ServiceTemplate.parse("default", defaultTemplate())
-                .render(new TemplateValues("churn", "models", "r.example.com/churn@sha256:ab", "run-1", null));
+                .render(new TemplateValues("churn", "models", "r.example.com/churn@sha256:ab", "run-1", null, null));
 
         assertThat(service.getApiVersion()).isEqualTo("serving.knative.dev/v1");
         assertThat(service.getKind()).isEqualTo("Service");
@@ -43,7 +43,7 @@ class ServiceTemplateTest {
     void valuesWithYamlSyntaxStayOneString() throws IOException {
         String hostile = "x\n  injected: true\nmetadata: {name: evil}\n- [1, 2] &a *a !!str ${name} $$";
         Service service = ServiceTemplate.parse("default", defaultTemplate())
-                .render(new TemplateValues("churn", "models", hostile, "run-1", null));
+                .render(new TemplateValues("churn", "models", hostile, "run-1", null, null));
 
         assertThat(service.getMetadata().getName()).isEqualTo("churn");
         assertThat(service.getSpec().getTemplate().getSpec().getContainers()).singleElement()
@@ -64,7 +64,7 @@ class ServiceTemplateTest {
                     literal: "$${name}"
                 spec: {}
                 """;
-        Service service = ServiceTemplate.parse("t", text).render(new TemplateValues("churn", "ns", "i", "r1", null));
+        Service service = ServiceTemplate.parse("t", text).render(new TemplateValues("churn", "ns", "i", "r1", null, null));
         assertThat(service.getMetadata().getLabels()).containsEntry("churn-owner", "team");
         assertThat(service.getMetadata().getAnnotations())
                 .containsEntry("price", "$5 per r1")
@@ -88,7 +88,7 @@ class ServiceTemplateTest {
                         - image: $image
                 """;
         Service service = ServiceTemplate.parse("t", text)
-                .render(new TemplateValues("churn", "ns", "r.example.com/churn:1", "r1", "models:/churn/1"));
+                .render(new TemplateValues("churn", "ns", "r.example.com/churn:1", "r1", "models:/churn/1", null));
         assertThat(service.getMetadata().getName()).isEqualTo("churn");
         assertThat(service.getMetadata().getAnnotations()).containsEntry("run", "run r1 of models:/churn/1, $HOME");
         assertThat(service.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())

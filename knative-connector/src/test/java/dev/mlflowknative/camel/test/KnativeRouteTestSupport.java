@@ -53,6 +53,7 @@ public abstract class KnativeRouteTestSupport extends CamelTestSupport {
                         .addOrReplaceInterceptor("request-hook", beforeRequest))
                 .build();
         registry.bind("kubernetesClient", componentClient);
+        registry.bind("mlflow-knative", TestComponent.relaxed());
     }
 
     protected static KnativeClient knative(KubernetesClient client) {

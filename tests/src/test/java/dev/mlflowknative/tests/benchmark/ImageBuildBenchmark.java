@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -16,6 +17,7 @@ import dev.mlflowknative.camel.image.JibImageBuilder;
 import dev.mlflowknative.camel.image.ModelImages;
 import dev.mlflowknative.camel.image.RegistryCredentials;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
+import dev.mlflowknative.camel.mlflow.ModelRoots;
 import dev.mlflowknative.camel.mlflow.ResolvedModel;
 import dev.mlflowknative.tests.support.Benchmarks;
 import dev.mlflowknative.camel.test.LocalModels;
@@ -44,7 +46,7 @@ class ImageBuildBenchmark {
 
     @Test
     void jibVersusDockerAndMemory() throws Exception {
-        ModelResolver local = new ModelResolver(null);
+        ModelResolver local = new ModelResolver(null, new ModelRoots(List.of(temp)));
         String registry = Registries.registry();
         String stamp = Long.toString(System.currentTimeMillis(), 36);
         try (DockerClient docker = Registries.docker()) {

@@ -12,6 +12,7 @@ import dev.mlflowknative.camel.mlflow.MlflowClient;
 import dev.mlflowknative.camel.mlflow.MlflowSettings;
 import dev.mlflowknative.camel.mlflow.ModelDirectory;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
+import dev.mlflowknative.camel.mlflow.ModelRoots;
 import dev.mlflowknative.camel.mlflow.ResolvedModel;
 import dev.mlflowknative.tests.support.Benchmarks;
 import dev.mlflowknative.tests.support.FaultProxy;
@@ -48,7 +49,7 @@ class ModelResolutionBenchmark {
 
         try (FaultProxy counter = FaultProxy.http(TestServices.mlflowUri())) {
             ModelResolver resolver = new ModelResolver(new MlflowClient(new MlflowSettings(counter.uri(), null, null,
-                    null, null, Duration.ofSeconds(60), 3, Duration.ofMillis(500))));
+                    null, null, Duration.ofSeconds(60), 3, Duration.ofMillis(500))), ModelRoots.NONE);
 
             Benchmarks.resetHeapPeaks();
             long started = System.nanoTime();

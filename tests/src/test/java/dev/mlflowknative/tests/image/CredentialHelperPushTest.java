@@ -22,6 +22,7 @@ import dev.mlflowknative.camel.mlflow.MlflowClient;
 import dev.mlflowknative.camel.mlflow.MlflowSettings;
 import dev.mlflowknative.camel.mlflow.ModelDirectory;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
+import dev.mlflowknative.camel.mlflow.ModelRoots;
 import dev.mlflowknative.camel.mlflow.ResolvedModel;
 import dev.mlflowknative.camel.test.LocalModels;
 import dev.mlflowknative.camel.test.LogCapture;
@@ -65,7 +66,7 @@ class CredentialHelperPushTest {
     @BeforeAll
     static void models() throws IOException {
         ModelResolver resolver = new ModelResolver(new MlflowClient(new MlflowSettings(TestServices.mlflowUri(), null,
-                null, null, null, Duration.ofSeconds(30), 2, Duration.ofMillis(100))));
+                null, null, null, Duration.ofSeconds(30), 2, Duration.ofMillis(100))), ModelRoots.NONE);
         iris = resolver.resolve(resolver.locate("models:/iris/1")).requireServable();
         irisFiles = resolver.download(iris, downloads.resolve("iris"));
         tinyFiles = LocalModels.pyfunc(downloads.resolve("tiny"), "run-with-helper");

@@ -64,9 +64,11 @@ class DeployWithImagesTest extends KnativeRouteTestSupport {
         assertThat(created.imageDigest()).isEqualTo(created.image().substring(created.image().indexOf('@') + 1));
         assertThat(liveService("default", "iris").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
                 .isEqualTo(created.image());
-        assertThat(Registries.labels(Registries.registry() + "/ml/iris-pinned-" + RUN + ":" + runId))
+        assertThat(Registries.labels(created.image()))
                 .containsEntry(ModelImages.RUN_ID_LABEL, runId)
-                .containsEntry(ModelImages.MODEL_URI_LABEL, "models:/iris/1");
+                .containsEntry(ModelImages.MODEL_URI_LABEL, "models:/iris/1")
+                .hasEntrySatisfying(ModelImages.MODEL_IDENTITY_LABEL, identity -> assertThat(identity)
+                        .matches("[0-9a-f]{64}"));
     }
 
     @Test
@@ -115,11 +117,13 @@ class DeployWithImagesTest extends KnativeRouteTestSupport {
         } finally {
             pool.shutdownNow();
         }
-        String tag = FIXTURES.at("/iris/runs/1").asText();
+        // one manifest pushed, under the run id and the model's identity
+        String run = FIXTURES.at("/iris/runs/1").asText();
         assertThat(registry.writesSince())
-                .filteredOn(r -> r.method().equals("PUT")
-                                 && r.path().equals("/v2/ml/iris-once-" + RUN + "/manifests/" + tag))
-                .hasSize(1);
+                .filteredOn(r -> r.method().equals("PUT") && r.path().startsWith("/v2/ml/iris-once-" + RUN
+                                                                                 + "/manifests/"))
+                .singleElement().satisfies(r -> assertThat(r.path()).matches(".*/manifests/" + run
+                                                                              + "-[0-9a-f]{12}"));
     }
 
     @Test
@@ -168,7 +172,7 @@ class DeployWithImagesTest extends KnativeRouteTestSupport {
 
         String runId = FIXTURES.at("/iris/runs/1").asText();
         assertThat(created.image()).startsWith(Registries.registry() + "/ml/iris-docker-deploy@sha256:");
-        assertThat(Registries.lookup(Registries.registry() + "/ml/iris-docker-deploy:" + runId))
+        assertThat(Registries.lookup(created.image()))
                 .hasValueSatisfying(info -> {
                     assertThat(info.digest()).isEqualTo(created.imageDigest());
                     assertThat(info.labels()).containsEntry(ModelImages.RUN_ID_LABEL, runId);

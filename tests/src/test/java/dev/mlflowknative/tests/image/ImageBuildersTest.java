@@ -18,6 +18,7 @@ import dev.mlflowknative.camel.mlflow.MlflowClient;
 import dev.mlflowknative.camel.mlflow.MlflowSettings;
 import dev.mlflowknative.camel.mlflow.ModelDirectory;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
+import dev.mlflowknative.camel.mlflow.ModelRoots;
 import dev.mlflowknative.camel.mlflow.ResolvedModel;
 import dev.mlflowknative.camel.test.LocalModels;
 import dev.mlflowknative.tests.support.Registries;
@@ -45,7 +46,7 @@ class ImageBuildersTest {
     @BeforeAll
     static void downloadIris() {
         resolver = new ModelResolver(new MlflowClient(new MlflowSettings(TestServices.mlflowUri(), null, null, null,
-                null, Duration.ofSeconds(30), 2, Duration.ofMillis(100))));
+                null, Duration.ofSeconds(30), 2, Duration.ofMillis(100))), ModelRoots.NONE);
         iris = resolver.resolve(resolver.locate("models:/iris/1")).requireServable();
         irisFiles = resolver.download(iris, temp.resolve("downloads"));
         docker = Registries.docker();

@@ -3,6 +3,7 @@ package dev.mlflowknative.tests.knative;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlflowknative.camel.test.TestComponent;
 import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.deploy.Action;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
@@ -53,6 +54,7 @@ class KnativeInteropTest extends CamelTestSupport {
     protected void bindToRegistry(Registry registry) {
         componentClient = new KubernetesClientBuilder().withConfig(RealKnative.adminConfig()).build();
         registry.bind("kubernetesClient", componentClient);
+        registry.bind("mlflow-knative", TestComponent.relaxed());
     }
 
     private DeploymentResult ours(String operation, String name, String repository) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.mlflowknative.camel.test.TestComponent;
 import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.RolloutFailedException;
 import dev.mlflowknative.camel.deploy.Action;
@@ -58,6 +59,7 @@ abstract class RolloutConformance extends CamelTestSupport {
     protected void bindToRegistry(Registry registry) {
         componentClient = new KubernetesClientBuilder().withConfig(clusterConfig()).build();
         registry.bind("kubernetesClient", componentClient);
+        registry.bind("mlflow-knative", TestComponent.relaxed());
     }
 
     @AfterEach

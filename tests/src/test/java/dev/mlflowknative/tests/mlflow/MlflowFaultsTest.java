@@ -14,6 +14,7 @@ import dev.mlflowknative.camel.mlflow.MlflowClient;
 import dev.mlflowknative.camel.mlflow.MlflowSettings;
 import dev.mlflowknative.camel.mlflow.ModelDirectory;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
+import dev.mlflowknative.camel.mlflow.ModelRoots;
 import dev.mlflowknative.camel.mlflow.ResolvedModel;
 import dev.mlflowknative.tests.support.FaultProxy;
 import dev.mlflowknative.camel.test.LogCapture;
@@ -47,7 +48,7 @@ class MlflowFaultsTest {
     }
 
     private ModelResolver resolver(Duration timeout, int retries) {
-        return new ModelResolver(new MlflowClient(MlflowTestClients.settings(proxy.uri(), timeout, retries)));
+        return new ModelResolver(new MlflowClient(MlflowTestClients.settings(proxy.uri(), timeout, retries)), ModelRoots.NONE);
     }
 
     @Test
@@ -126,7 +127,7 @@ class MlflowFaultsTest {
         URI dead = URI.create("http://127.0.0.1:" + proxy.uri().getPort());
         proxy.close();
         ModelResolver resolver = new ModelResolver(new MlflowClient(MlflowTestClients.settings(dead,
-                Duration.ofSeconds(2), 1)));
+                Duration.ofSeconds(2), 1)), ModelRoots.NONE);
         assertThatThrownBy(() -> resolver.locate("models:/iris@champion"))
                 .isInstanceOf(MlflowException.class)
                 .hasMessage("MLflow at " + dead + " did not answer alias 'champion' of model 'iris': connection refused"
@@ -154,7 +155,7 @@ class MlflowFaultsTest {
         try (LogCapture logs = new LogCapture()) {
             proxy.inject(new FaultProxy.Status(503, null), 1);
             ModelResolver resolver = new ModelResolver(new MlflowClient(new MlflowSettings(proxy.uri(), token, null,
-                    null, null, Duration.ofSeconds(5), 1, Duration.ofMillis(10))));
+                    null, null, Duration.ofSeconds(5), 1, Duration.ofMillis(10))), ModelRoots.NONE);
             assertThatThrownBy(() -> resolver.locate("models:/iris@missing"))
                     .isInstanceOf(ModelNotFoundException.class)
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain(token));
@@ -172,7 +173,7 @@ class MlflowFaultsTest {
         String wrong = "not-the-password-42";
 
         ModelResolver refused = new ModelResolver(new MlflowClient(new MlflowSettings(auth, null, user, wrong, null,
-                Duration.ofSeconds(10), 2, Duration.ofMillis(10))));
+                Duration.ofSeconds(10), 2, Duration.ofMillis(10))), ModelRoots.NONE);
         assertThatThrownBy(() -> refused.locate("models:/iris@champion"))
                 .isInstanceOf(MlflowAuthenticationException.class)
                 .hasMessage("MLflow at " + auth + " refused the credentials (HTTP 401) when reading alias 'champion' of"
@@ -180,7 +181,7 @@ class MlflowFaultsTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong));
 
         ModelResolver accepted = new ModelResolver(new MlflowClient(new MlflowSettings(auth, null, user, password,
-                null, Duration.ofSeconds(10), 2, Duration.ofMillis(10))));
+                null, Duration.ofSeconds(10), 2, Duration.ofMillis(10))), ModelRoots.NONE);
         assertThatThrownBy(() -> accepted.locate("models:/iris@champion"))
                 .isInstanceOf(ModelNotFoundException.class)
                 .hasMessage("Registered model 'iris' does not exist");
@@ -191,14 +192,14 @@ class MlflowFaultsTest {
         Path ca = temp.resolve("ca.pem");
         try (FaultProxy tls = FaultProxy.https(TestServices.mlflowUri(), temp, ca)) {
             ModelResolver untrusting = new ModelResolver(new MlflowClient(MlflowTestClients.settings(tls.uri(),
-                    Duration.ofSeconds(5), 3)));
+                    Duration.ofSeconds(5), 3)), ModelRoots.NONE);
             assertThatThrownBy(() -> untrusting.locate("models:/iris/1"))
                     .isInstanceOf(MlflowException.class)
                     .hasMessageContaining("TLS handshake with MLflow at " + tls.uri())
                     .hasMessageContaining("trackingCaFile");
 
             ModelResolver trusting = new ModelResolver(new MlflowClient(new MlflowSettings(tls.uri(), null, null,
-                    null, ca, Duration.ofSeconds(10), 1, Duration.ofMillis(10))));
+                    null, ca, Duration.ofSeconds(10), 1, Duration.ofMillis(10))), ModelRoots.NONE);
             assertThat(trusting.locate("models:/iris/1").version()).isEqualTo("1");
         }
     }

@@ -12,6 +12,7 @@ import dev.mlflowknative.camel.UnsupportedModelException;
 import dev.mlflowknative.camel.mlflow.ModelDirectory;
 import dev.mlflowknative.camel.mlflow.ModelLocation;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
+import dev.mlflowknative.camel.mlflow.ModelRoots;
 import dev.mlflowknative.camel.mlflow.ResolvedModel;
 import dev.mlflowknative.camel.test.TestServices;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class ModelResolutionTest {
     private static final String IRIS_RUN_1 = FIXTURES.at("/iris/runs/0").asText();
     private static final String IRIS_RUN_2 = FIXTURES.at("/iris/runs/1").asText();
 
-    private final ModelResolver resolver = new ModelResolver(MlflowTestClients.client(TestServices.mlflowUri()));
+    private final ModelResolver resolver = new ModelResolver(MlflowTestClients.client(TestServices.mlflowUri()), ModelRoots.NONE);
 
     @TempDir
     Path temp;

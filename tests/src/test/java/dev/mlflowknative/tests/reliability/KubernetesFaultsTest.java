@@ -3,6 +3,7 @@ package dev.mlflowknative.tests.reliability;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.mlflowknative.camel.test.TestComponent;
 import dev.mlflowknative.camel.KubernetesApiException;
 import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.deploy.Action;
@@ -67,6 +68,7 @@ class KubernetesFaultsTest extends CamelTestSupport {
                 .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("api-call-log", calls))
                 .build();
         registry.bind("kubernetesClient", componentClient);
+        registry.bind("mlflow-knative", TestComponent.relaxed());
     }
 
     private static Service liveService(String namespace, String name) {
