@@ -32,6 +32,31 @@ public class DeploymentFiles {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
+     * Refuses a dropped file before anything reads it: a symbolic link (its target is never read), an empty file, one
+     * larger than {@link #MAX_BYTES}, or one still being written when the inbox filter gave up waiting.
+     */
+    public void admit(Exchange exchange, InboxFilter inbox) throws IOException {
+        String fileName = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        Path file = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class));
+        if (Files.isSymbolicLink(file)) {
+            throw new InvalidRequestException("Deployment file " + fileName + " is a symbolic link: refused, its"
+                                              + " target is not read");
+        }
+        long size = Files.size(file);
+        if (size == 0) {
+            throw new InvalidRequestException("Deployment file " + fileName + " is empty");
+        }
+        if (size > MAX_BYTES) {
+            throw new InvalidRequestException("Deployment file " + fileName + " has " + size + " bytes; at most "
+                                              + MAX_BYTES + " are accepted");
+        }
+        if (!inbox.isSettled(file.toFile())) {
+            throw new InvalidRequestException("Deployment file " + fileName + " was still being written after "
+                                              + inbox.timeout().toSeconds() + " s");
+        }
+    }
+
+    /**
      * The deployment request a file holds, as a map for the component to read (as it reads an HTTP request's). The
      * route names the deployment after the file when the map does not.
      */

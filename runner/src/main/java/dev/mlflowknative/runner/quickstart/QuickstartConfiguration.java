@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import dev.mlflowknative.simulator.EmbeddedKubernetes;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public class QuickstartConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(QuickstartConfiguration.class);
+    /** The quickstart's own token (application-quickstart.properties): shown; a token of the user's never is. */
+    static final String DEFAULT_TOKEN = "quickstart-token";
     private static final List<String> MODEL_FILES = List.of("MLmodel", "conda.yaml", "input_example.json",
             "model.skops", "python_env.yaml", "requirements.txt", "serving_input_example.json");
 
@@ -44,7 +47,7 @@ public class QuickstartConfiguration implements CamelConfiguration {
                 cluster.close();
             }
         });
-        Path home = Path.of(property(camelContext, "mlflow-knative.quickstart.directory"));
+        Path home = privateDirectory(Path.of(property(camelContext, "mlflow-knative.quickstart.directory")));
         Path model = unpackModel(home.resolve("models/iris"));
         Path inbox = Path.of(property(camelContext, "mlflow-knative.file-drop.inbox"));
         Files.createDirectories(inbox);
@@ -52,7 +55,8 @@ public class QuickstartConfiguration implements CamelConfiguration {
         Files.writeString(request, "name: iris\nmodelUri: " + model.toAbsolutePath() + "\nminScale: 1\n");
         String base = "http://" + property(camelContext, "camel.server.host") + ":"
                       + property(camelContext, "camel.server.port");
-        String token = property(camelContext, "mlflow-knative.api.token");
+        String token = DEFAULT_TOKEN.equals(property(camelContext, "mlflow-knative.api.token")) ? DEFAULT_TOKEN
+                : "$MLFLOW_KNATIVE_API_TOKEN";
         LOG.warn("""
                 QUICKSTART: an embedded Kubernetes API at {} with a SIMULATED Knative controller (no real cluster is \
                 touched, no container runs; images are written as tar files to {}). The service URLs it reports \
@@ -65,6 +69,15 @@ public class QuickstartConfiguration implements CamelConfiguration {
                     curl -s {}/observe/health ; curl -s {}/openapi.yaml""",
                 cluster.url(), property(camelContext, "camel.component.mlflow-knative.image-tar-directory"), request,
                 token, base, token, model.toAbsolutePath(), base, token, base, base, base);
+    }
+
+    /** The quickstart's directory, readable by its owner only: it holds the inbox, the model and the images. */
+    private static Path privateDirectory(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        if (directory.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+        }
+        return directory;
     }
 
     private synchronized EmbeddedKubernetes cluster(CamelContext context) {

@@ -32,6 +32,7 @@ class FileDropTest extends RunnerTestSupport {
         properties.put("mlflow-knative.file-drop.enabled", "true");
         properties.put("mlflow-knative.file-drop.inbox", inbox.toString());
         properties.put("mlflow-knative.file-drop.poll-delay", "200");
+        properties.put("mlflow-knative.file-drop.settle-timeout-millis", "4000");
     }
 
     private List<String> filesIn(String directory) {
@@ -140,5 +141,56 @@ class FileDropTest extends RunnerTestSupport {
         eventually(WAIT, () -> assertThat(filesIn("done")).hasSize(1));
         assertThat(filesIn("failed")).isEmpty();
         assertThat(liveService("default", "slow")).isNotNull();
+    }
+
+    @Test
+    void emptyLinkedHugeAndNeverSettlingFilesGoToFailedUnreadAndHoldUpNoOther() throws Exception {
+        Path outside = Files.writeString(work.resolve("outside-the-inbox.yaml"),
+                "name: leaked\nmodelUri: models:/secret-value-of-the-target@x\n");
+        Thread toucher = new Thread(() -> {
+            Path stuck = inbox.resolve("stuck.yaml");
+            try {
+                Files.writeString(stuck, "name: stuck\nmodelUri: models:/iris/1\n");
+                while (!Thread.currentThread().isInterrupted()) {
+                    Files.setLastModifiedTime(stuck, java.nio.file.attribute.FileTime.fromMillis(
+                            System.currentTimeMillis()));
+                    Thread.sleep(200);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                // moved to failed/: the route gave up on it
+            }
+        });
+        toucher.start();
+        try {
+            Files.createFile(inbox.resolve("empty.yaml"));
+            Files.createSymbolicLink(inbox.resolve("link.yaml"), outside);
+            try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(inbox.resolve("huge.yaml").toFile(),
+                    "rw")) {
+                huge.setLength(3L << 30); // sparse: 3 GiB that take no disk, more than any byte[] can hold
+            }
+            Files.writeString(inbox.resolve("scoped.yaml"), "name: scoped\nnamespace: kube-system\n"
+                                                            + "modelUri: models:/iris/1\n");
+            Files.writeString(inbox.resolve("good-next.yaml"), "name: good-next\nmodelUri: models:/iris/1\n");
+
+            // the good file is deployed while the stuck one is still being written
+            eventually(WAIT, () -> assertThat(filesIn("done")).hasSize(1));
+            assertThat(liveService("default", "good-next")).isNotNull();
+            eventually(WAIT, () -> assertThat(filesIn("failed")).hasSize(10));
+        } finally {
+            toucher.interrupt();
+            toucher.join();
+        }
+        assertThat(report("empty.yaml").path("message").asText()).contains("is empty");
+        assertThat(report("link.yaml").path("message").asText()).contains("is a symbolic link");
+        assertThat(report("link.yaml").toString()).doesNotContain("secret-value-of-the-target", "leaked");
+        assertThat(Files.readString(outside)).contains("secret-value-of-the-target");
+        assertThat(report("huge.yaml").path("message").asText()).contains("has 3221225472 bytes");
+        assertThat(report("stuck.yaml").path("message").asText()).contains("was still being written after 4 s");
+        assertThat(report("scoped.yaml").path("message").asText())
+                .contains("the file drop may not act in namespace 'kube-system'");
+        assertThat(liveService("kube-system", "scoped")).isNull();
+        assertThat(filesIn("")).containsOnly("done", "failed", ".deployed-contents");
     }
 }

@@ -6,9 +6,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 
+import dev.mlflowknative.camel.test.TestSecrets;
 import dev.mlflowknative.tests.support.RunnerProcess;
 import dev.mlflowknative.tests.support.RunnerTestSupport;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,25 @@ class QuickstartCommandTest {
                     .doesNotContain("ERROR");
             assertThat(exit).as(log).isIn(0, 143);
             assertThat(Files.list(tmp.resolve("mlflow-knative-quickstart/images"))).isNotEmpty();
+            // its directory (inbox, model, images) is its owner's only
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                    tmp.resolve("mlflow-knative-quickstart")))).isEqualTo("rwx------");
+        }
+    }
+
+    @Test
+    void aTokenOfTheUsersOwnIsNeverLogged() throws Exception {
+        int port = RunnerTestSupport.freePort();
+        String token = TestSecrets.record("quickstart user token", "users-own-quickstart-token-61d2");
+        try (RunnerProcess quickstart = RunnerProcess.start(Map.of("MLFLOW_KNATIVE_HTTP_PORT", String.valueOf(port),
+                "MLFLOW_KNATIVE_API_TOKEN", token, "JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp), "--quickstart")) {
+            quickstart.awaitLog("File iris.yaml: default/iris created", Duration.ofSeconds(90));
+            HttpResponse<String> list = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + port + "/deployments")).header("Authorization", "Bearer " + token).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(list.statusCode()).isEqualTo(200);
+            quickstart.terminate(Duration.ofSeconds(60));
+            assertThat(quickstart.log()).contains("Bearer $MLFLOW_KNATIVE_API_TOKEN").doesNotContain(token);
         }
     }
 }
