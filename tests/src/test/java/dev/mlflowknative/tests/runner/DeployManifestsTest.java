@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 
 import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
+import dev.mlflowknative.tests.support.RunnerRbac;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -23,6 +24,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
@@ -35,13 +37,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * runner/deploy/: the manifests load and apply to the real API server, the Role grants exactly the verbs the component
- * uses on Knative Services (recorded from a full cycle of operations), nothing cluster-wide; the runner's pod passes Pod Security "restricted" (the API server's own admission), its
+ * uses on Knative Services (recorded from a full cycle of operations), nothing cluster-wide, and the Lease verbs only
+ * on the runner's Lease; the runner's pod passes Pod Security "restricted" (the API server's own admission), its
  * work directory and container are bounded, its image is pinned by digest, and the NetworkPolicy admits only its one
  * port and not from model pods (selectors evaluated by the API server).
  */
 class DeployManifestsTest extends KnativeRouteTestSupport {
 
     private static final Path DEPLOY = Path.of("../runner/deploy").toAbsolutePath().normalize();
+    /** camel-master names it <lease name>-<group>; HighAvailabilityTest sees the runner take exactly this one. */
+    private static final String LEASE = "mlflow-knative-runner-mlflow-knative";
     private static final String REVISION_LABEL = "serving.knative.dev/revision";
     private static final String TEST_LABEL = "deploy-manifests-test";
 
@@ -218,6 +223,35 @@ class DeployManifestsTest extends KnativeRouteTestSupport {
                     .delete());
         }
         assertThat(admitted).containsExactlyInAnyOrder("models/client", "team2/client");
+    }
+
+    /** The Lease verbs reach only the runner's Lease (create cannot be limited by name): asked of the real RBAC. */
+    @Test
+    void theLeaseRulesNameTheRunnersLease() {
+        List<PolicyRule> leases = RunnerRbac.role(admin).getRules().stream()
+                .filter(rule -> rule.getResources().contains("leases")).toList();
+        assertThat(leases).allSatisfy(rule -> {
+            if (rule.getVerbs().equals(List.of("create"))) {
+                assertThat(rule.getResourceNames()).isEmpty();
+            } else {
+                assertThat(rule.getResourceNames()).containsExactly(LEASE);
+            }
+        });
+
+        RunnerRbac.apply(cluster, admin, "manifests");
+        for (String verb : List.of("get", "update")) {
+            assertThat(allowed(verb, LEASE)).as(verb + " " + LEASE).isTrue();
+            assertThat(allowed(verb, "another-lease")).as(verb + " another Lease").isFalse();
+        }
+        assertThat(allowed("create", null)).isTrue();
+        assertThat(allowed("delete", LEASE)).isFalse();
+    }
+
+    private static boolean allowed(String verb, String lease) {
+        return admin.authorization().v1().subjectAccessReview().create(new SubjectAccessReviewBuilder().withNewSpec()
+                .withUser("system:serviceaccount:manifests:" + RunnerRbac.NAME).withNewResourceAttributes()
+                .withGroup("coordination.k8s.io").withResource("leases").withVerb(verb).withName(lease)
+                .withNamespace("manifests").endResourceAttributes().endSpec().build()).getStatus().getAllowed();
     }
 
     private static Volume volume(String name) {
