@@ -2,6 +2,7 @@ package dev.mlflowknative.runner;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 
 import dev.mlflowknative.runner.http.FormBodyGuard;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
 public class RunnerConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunnerConfiguration.class);
+    /** The camel-master group of the leader-only routes; camel-master names the Lease "<lease-name>-<group>". */
+    private static final String GROUP = "mlflow-knative";
 
     private CamelContext context;
 
@@ -48,15 +51,17 @@ public class RunnerConfiguration implements CamelConfiguration {
         if (!masterUrl.isBlank()) {
             service.setMasterUrl(masterUrl);
         }
+        // as camel-master's NativeLeaseResourceManager names it; runner/deploy/role.yaml grants get/update on it only
+        String lease = (leaseName + "-" + GROUP).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-.]", "-");
         LOG.info("High availability: the file drop and the scheduled redeploy run on the leader elected on Lease {}/{}"
-                 + " (this replica: {})", haNamespace, leaseName, podName.isBlank() ? "HOSTNAME" : podName);
+                 + " (this replica: {})", haNamespace, lease, podName.isBlank() ? "HOSTNAME" : podName);
         // the identity the cluster service uses: the same configuration (kubeconfig, in-cluster, KUBERNETES_*)
         ConfigBuilder config = new ConfigBuilder(Config.autoConfigure(null));
         if (!masterUrl.isBlank()) {
             config.withMasterUrl(masterUrl);
         }
         LeaderElectionAccess.checkInBackground(new KubernetesClientBuilder().withConfig(config.build()).build(),
-                haNamespace);
+                haNamespace, lease);
         return service;
     }
 
@@ -78,7 +83,7 @@ public class RunnerConfiguration implements CamelConfiguration {
             // camel-master looks its cluster service up among the context's services
             camelContext.addService(clusterService());
             camelContext.getPropertiesComponent().addOverrideProperty("mlflow-knative.ha.route-prefix",
-                    "master:mlflow-knative:");
+                    "master:" + GROUP + ":");
         }
         if (Boolean.parseBoolean(property("mlflow-knative.file-drop.enabled", "false"))) {
             String inbox = property("mlflow-knative.file-drop.inbox", "");

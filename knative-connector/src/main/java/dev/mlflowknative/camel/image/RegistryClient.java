@@ -17,10 +17,13 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlflowknative.camel.ImageBuildException;
+import dev.mlflowknative.camel.http.RedirectRefusedException;
+import dev.mlflowknative.camel.http.Redirects;
 
 /**
  * Reads image manifests and configs from a registry (Docker Registry HTTP API v2): enough to learn a tag's digest
- * and labels. Basic auth or the bearer-token flow; plain HTTP for loopback registries.
+ * and labels. Basic auth or the bearer-token flow; plain HTTP for loopback registries. Redirects are followed by
+ * {@link Redirects}: the credentials never leave the registry's origin.
  */
 public class RegistryClient {
 
@@ -43,7 +46,8 @@ public class RegistryClient {
     public RegistryClient(RegistryCredentials credentials, Duration timeout) {
         this.credentials = credentials;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL)
+        // Redirects follows them: registries send blob reads to storage hosts, which must not get the credentials
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
 
@@ -80,6 +84,9 @@ public class RegistryClient {
             JSON.readTree(config.body()).at("/config/Labels").fields()
                     .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
             return Optional.of(new ImageInfo(digest, labels));
+        } catch (RedirectRefusedException e) {
+            throw new ImageBuildException("Registry " + image.registry() + ", asked for " + image.name() + ", "
+                                          + e.getMessage(), e);
         } catch (IOException e) {
             throw new ImageBuildException("Registry " + image.registry() + " did not answer for " + image.name()
                                           + ": " + describe(e), e);
@@ -158,7 +165,7 @@ public class RegistryClient {
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return Redirects.send(http, request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private static void requireOk(ImageReference image, HttpResponse<byte[]> response, String what) {
@@ -176,6 +183,7 @@ public class RegistryClient {
 
     private static String describe(IOException e) {
         return e instanceof java.net.ConnectException ? "connection refused"
+                : e instanceof RedirectRefusedException ? e.getMessage()
                 : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 }

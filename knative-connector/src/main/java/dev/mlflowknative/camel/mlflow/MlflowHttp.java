@@ -43,12 +43,15 @@ import dev.mlflowknative.camel.Progress;
 import dev.mlflowknative.camel.InvalidRequestException;
 import dev.mlflowknative.camel.MlflowAuthenticationException;
 import dev.mlflowknative.camel.MlflowException;
+import dev.mlflowknative.camel.http.RedirectRefusedException;
+import dev.mlflowknative.camel.http.Redirects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * HTTP to the MLflow tracking server: auth, TLS, a timeout on every call, bounded retries with backoff on connection
- * errors, timeouts, 429 and 5xx, and error messages that name the call but never the credentials. Downloads stream to
+ * errors, timeouts, 429 and 5xx, and error messages that name the call but never the credentials. Redirects are
+ * followed by {@link Redirects}: the credentials never leave the tracking server's origin. Downloads stream to
  * disk (memory stays flat) and are abandoned when the body stalls for longer than the timeout.
  */
 public class MlflowHttp {
@@ -74,7 +77,7 @@ public class MlflowHttp {
         this.settings = settings;
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(settings.timeout())
-                .followRedirects(HttpClient.Redirect.NORMAL);
+                .followRedirects(HttpClient.Redirect.NEVER); // Redirects follows them, the token stays with MLflow
         if (settings.caFile() != null) {
             builder.sslContext(sslContextTrusting(settings.caFile()));
         }
@@ -185,7 +188,7 @@ public class MlflowHttp {
         for (int attempt = 1;; attempt++) {
             Duration wait;
             try {
-                HttpResponse<B> response = client.send(request.create(), handler);
+                HttpResponse<B> response = Redirects.send(client, request.create(), handler);
                 if (!isRetryable(response.statusCode()) || attempt == attempts) {
                     return onResponse.handle(response, attempt);
                 }
@@ -193,6 +196,8 @@ public class MlflowHttp {
                 wait = retryAfter(response).orElse(backoff(attempt));
                 LOG.info("MLflow answered HTTP {} to {}; retrying in {} ms (attempt {} of {})", response.statusCode(),
                         what, wait.toMillis(), attempt, attempts);
+            } catch (RedirectRefusedException e) {
+                throw new MlflowException("MLflow at " + server() + ", asked for " + what + ", " + e.getMessage(), 0, e);
             } catch (IOException e) {
                 IOException cause = e instanceof RetryableIOException r ? r.cause : e;
                 if (cause instanceof SSLException) {

@@ -14,16 +14,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlflowknative.camel.InvalidRequestException;
 import dev.mlflowknative.camel.PredictionFailedException;
+import dev.mlflowknative.camel.http.BoundedBody;
 
 /**
  * Calls a model server's /invocations (the MLflow scoring server's and MLServer's MLflow endpoint) with a timeout,
- * and turns errors into messages with the server's status and reason.
+ * and turns errors into messages with the server's status and reason. Answers are read up to
+ * {@link #MAX_ANSWER_BYTES}: a model server cannot fill the caller's memory.
  */
 public class Predictor {
 
     /** The JSON payload forms MLflow's scoring server accepts (plus an optional "params"). */
     public static final List<String> JSON_FORMS = List.of("dataframe_split", "dataframe_records", "instances",
             "inputs");
+    /** The largest answer read (predict and the canary's smoke test); a larger one fails the prediction. */
+    public static final int MAX_ANSWER_BYTES = 10 * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http;
@@ -63,9 +67,9 @@ public class Predictor {
                 .header("Content-Type", isCsv(contentType) ? "text/csv" : "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(payload))
                 .build();
-        HttpResponse<String> response;
+        HttpResponse<BoundedBody.Answer> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            response = http.send(request, BoundedBody.handler(MAX_ANSWER_BYTES));
         } catch (HttpTimeoutException e) {
             throw new PredictionFailedException("Prediction by " + what + " timed out after " + timeout.toSeconds()
                                                 + "s", 0, e);
@@ -76,11 +80,18 @@ public class Predictor {
             Thread.currentThread().interrupt();
             throw new PredictionFailedException("Interrupted while predicting with " + what, 0, e);
         }
+        if (response.body().overLimit()) {
+            throw new PredictionFailedException("Prediction by " + what + " failed: its answer (HTTP "
+                                                + response.statusCode() + ") is larger than the limit of "
+                                                + MAX_ANSWER_BYTES / (1024 * 1024) + " MiB", response.statusCode(),
+                    null);
+        }
+        String body = new String(response.body().bytes(), StandardCharsets.UTF_8);
         if (response.statusCode() / 100 != 2) {
             throw new PredictionFailedException("Prediction by " + what + " failed with HTTP " + response.statusCode()
-                                                + ": " + reason(response.body()), response.statusCode(), null);
+                                                + ": " + reason(body), response.statusCode(), null);
         }
-        return response.body();
+        return body;
     }
 
     private static String reason(String body) {
