@@ -149,11 +149,20 @@ class DeployManifestsTest extends KnativeRouteTestSupport {
         assertThat(security.getRunAsNonRoot()).isTrue();
         assertThat(security.getAllowPrivilegeEscalation()).isFalse();
         assertThat(security.getReadOnlyRootFilesystem()).isTrue();
-        // the only writable place is the work directory's emptyDir, where the image puts the work directory
-        assertThat(runner().getVolumeMounts()).singleElement().satisfies(mount -> {
-            assertThat(mount.getMountPath()).isEqualTo("/tmp");
-            assertThat(volume(mount.getName()).getEmptyDir()).isNotNull();
-        });
+        // the only writable place is the work directory's emptyDir, where the image puts the work directory; the API
+        // tokens come read-only from their Secret
+        assertThat(runner().getVolumeMounts()).filteredOn(mount -> !Boolean.TRUE.equals(mount.getReadOnly()))
+                .singleElement().satisfies(mount -> {
+                    assertThat(mount.getMountPath()).isEqualTo("/tmp");
+                    assertThat(volume(mount.getName()).getEmptyDir()).isNotNull();
+                });
+        assertThat(runner().getVolumeMounts()).filteredOn(mount -> Boolean.TRUE.equals(mount.getReadOnly()))
+                .singleElement().satisfies(mount -> {
+                    assertThat(volume(mount.getName()).getSecret().getSecretName())
+                            .isEqualTo("mlflow-knative-api-tokens");
+                    assertThat(runner().getEnv()).anySatisfy(env -> assertThat(env.getValue())
+                            .startsWith(mount.getMountPath() + "/"));
+                });
     }
 
     @Test
