@@ -71,12 +71,16 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "masterurl":
         case "masterUrl": getOrCreateConfiguration(target).setMasterUrl(property(camelContext, java.lang.String.class, value)); return true;
+        case "maxconcurrentoperations":
+        case "maxConcurrentOperations": getOrCreateConfiguration(target).setMaxConcurrentOperations(property(camelContext, int.class, value)); return true;
         case "maxcpu":
         case "maxCpu": getOrCreateConfiguration(target).setMaxCpu(property(camelContext, java.lang.String.class, value)); return true;
         case "maxgpus":
         case "maxGpus": getOrCreateConfiguration(target).setMaxGpus(property(camelContext, int.class, value)); return true;
         case "maxmemory":
         case "maxMemory": getOrCreateConfiguration(target).setMaxMemory(property(camelContext, java.lang.String.class, value)); return true;
+        case "maxqueuedoperations":
+        case "maxQueuedOperations": getOrCreateConfiguration(target).setMaxQueuedOperations(property(camelContext, int.class, value)); return true;
         case "maxreplicas":
         case "maxReplicas": getOrCreateConfiguration(target).setMaxReplicas(property(camelContext, int.class, value)); return true;
         case "mlflowclient":
@@ -110,6 +114,7 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "smokeInput": getOrCreateConfiguration(target).setSmokeInput(property(camelContext, java.lang.String.class, value)); return true;
         case "statuswriteback":
         case "statusWriteBack": getOrCreateConfiguration(target).setStatusWriteBack(property(camelContext, boolean.class, value)); return true;
+        case "synchronous": getOrCreateConfiguration(target).setSynchronous(property(camelContext, boolean.class, value)); return true;
         case "trackingcafile":
         case "trackingCaFile": getOrCreateConfiguration(target).setTrackingCaFile(property(camelContext, java.lang.String.class, value)); return true;
         case "trackingpassword":
@@ -179,12 +184,16 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "lazyStartProducer": return boolean.class;
         case "masterurl":
         case "masterUrl": return java.lang.String.class;
+        case "maxconcurrentoperations":
+        case "maxConcurrentOperations": return int.class;
         case "maxcpu":
         case "maxCpu": return java.lang.String.class;
         case "maxgpus":
         case "maxGpus": return int.class;
         case "maxmemory":
         case "maxMemory": return java.lang.String.class;
+        case "maxqueuedoperations":
+        case "maxQueuedOperations": return int.class;
         case "maxreplicas":
         case "maxReplicas": return int.class;
         case "mlflowclient":
@@ -218,6 +227,7 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "smokeInput": return java.lang.String.class;
         case "statuswriteback":
         case "statusWriteBack": return boolean.class;
+        case "synchronous": return boolean.class;
         case "trackingcafile":
         case "trackingCaFile": return java.lang.String.class;
         case "trackingpassword":
@@ -283,12 +293,16 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "masterurl":
         case "masterUrl": return getOrCreateConfiguration(target).getMasterUrl();
+        case "maxconcurrentoperations":
+        case "maxConcurrentOperations": return getOrCreateConfiguration(target).getMaxConcurrentOperations();
         case "maxcpu":
         case "maxCpu": return getOrCreateConfiguration(target).getMaxCpu();
         case "maxgpus":
         case "maxGpus": return getOrCreateConfiguration(target).getMaxGpus();
         case "maxmemory":
         case "maxMemory": return getOrCreateConfiguration(target).getMaxMemory();
+        case "maxqueuedoperations":
+        case "maxQueuedOperations": return getOrCreateConfiguration(target).getMaxQueuedOperations();
         case "maxreplicas":
         case "maxReplicas": return getOrCreateConfiguration(target).getMaxReplicas();
         case "mlflowclient":
@@ -322,6 +336,7 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "smokeInput": return getOrCreateConfiguration(target).getSmokeInput();
         case "statuswriteback":
         case "statusWriteBack": return getOrCreateConfiguration(target).isStatusWriteBack();
+        case "synchronous": return getOrCreateConfiguration(target).isSynchronous();
         case "trackingcafile":
         case "trackingCaFile": return getOrCreateConfiguration(target).getTrackingCaFile();
         case "trackingpassword":

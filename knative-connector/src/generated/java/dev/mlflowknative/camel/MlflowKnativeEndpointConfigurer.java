@@ -61,12 +61,16 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "masterurl":
         case "masterUrl": target.getConfiguration().setMasterUrl(property(camelContext, java.lang.String.class, value)); return true;
+        case "maxconcurrentoperations":
+        case "maxConcurrentOperations": target.getConfiguration().setMaxConcurrentOperations(property(camelContext, int.class, value)); return true;
         case "maxcpu":
         case "maxCpu": target.getConfiguration().setMaxCpu(property(camelContext, java.lang.String.class, value)); return true;
         case "maxgpus":
         case "maxGpus": target.getConfiguration().setMaxGpus(property(camelContext, int.class, value)); return true;
         case "maxmemory":
         case "maxMemory": target.getConfiguration().setMaxMemory(property(camelContext, java.lang.String.class, value)); return true;
+        case "maxqueuedoperations":
+        case "maxQueuedOperations": target.getConfiguration().setMaxQueuedOperations(property(camelContext, int.class, value)); return true;
         case "maxreplicas":
         case "maxReplicas": target.getConfiguration().setMaxReplicas(property(camelContext, int.class, value)); return true;
         case "mlflowclient":
@@ -100,6 +104,7 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "smokeInput": target.getConfiguration().setSmokeInput(property(camelContext, java.lang.String.class, value)); return true;
         case "statuswriteback":
         case "statusWriteBack": target.getConfiguration().setStatusWriteBack(property(camelContext, boolean.class, value)); return true;
+        case "synchronous": target.getConfiguration().setSynchronous(property(camelContext, boolean.class, value)); return true;
         case "trackingcafile":
         case "trackingCaFile": target.getConfiguration().setTrackingCaFile(property(camelContext, java.lang.String.class, value)); return true;
         case "trackingpassword":
@@ -166,12 +171,16 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "lazyStartProducer": return boolean.class;
         case "masterurl":
         case "masterUrl": return java.lang.String.class;
+        case "maxconcurrentoperations":
+        case "maxConcurrentOperations": return int.class;
         case "maxcpu":
         case "maxCpu": return java.lang.String.class;
         case "maxgpus":
         case "maxGpus": return int.class;
         case "maxmemory":
         case "maxMemory": return java.lang.String.class;
+        case "maxqueuedoperations":
+        case "maxQueuedOperations": return int.class;
         case "maxreplicas":
         case "maxReplicas": return int.class;
         case "mlflowclient":
@@ -205,6 +214,7 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "smokeInput": return java.lang.String.class;
         case "statuswriteback":
         case "statusWriteBack": return boolean.class;
+        case "synchronous": return boolean.class;
         case "trackingcafile":
         case "trackingCaFile": return java.lang.String.class;
         case "trackingpassword":
@@ -267,12 +277,16 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "masterurl":
         case "masterUrl": return target.getConfiguration().getMasterUrl();
+        case "maxconcurrentoperations":
+        case "maxConcurrentOperations": return target.getConfiguration().getMaxConcurrentOperations();
         case "maxcpu":
         case "maxCpu": return target.getConfiguration().getMaxCpu();
         case "maxgpus":
         case "maxGpus": return target.getConfiguration().getMaxGpus();
         case "maxmemory":
         case "maxMemory": return target.getConfiguration().getMaxMemory();
+        case "maxqueuedoperations":
+        case "maxQueuedOperations": return target.getConfiguration().getMaxQueuedOperations();
         case "maxreplicas":
         case "maxReplicas": return target.getConfiguration().getMaxReplicas();
         case "mlflowclient":
@@ -306,6 +320,7 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "smokeInput": return target.getConfiguration().getSmokeInput();
         case "statuswriteback":
         case "statusWriteBack": return target.getConfiguration().isStatusWriteBack();
+        case "synchronous": return target.getConfiguration().isSynchronous();
         case "trackingcafile":
         case "trackingCaFile": return target.getConfiguration().getTrackingCaFile();
         case "trackingpassword":

@@ -23,7 +23,7 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(50);
+        Set<String> props = new HashSet<>(53);
         props.add("allNamespaces");
         props.add("allowedImages");
         props.add("baseImage");
@@ -45,9 +45,11 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
         props.add("kubernetesClient");
         props.add("lazyStartProducer");
         props.add("masterUrl");
+        props.add("maxConcurrentOperations");
         props.add("maxCpu");
         props.add("maxGpus");
         props.add("maxMemory");
+        props.add("maxQueuedOperations");
         props.add("maxReplicas");
         props.add("mlflowClient");
         props.add("mlflowRetries");
@@ -66,6 +68,7 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
         props.add("serviceTemplate");
         props.add("smokeInput");
         props.add("statusWriteBack");
+        props.add("synchronous");
         props.add("trackingCaFile");
         props.add("trackingPassword");
         props.add("trackingToken");

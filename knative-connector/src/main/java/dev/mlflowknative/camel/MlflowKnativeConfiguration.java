@@ -45,6 +45,12 @@ public class MlflowKnativeConfiguration implements Cloneable {
     private boolean statusWriteBack = true;
     @UriParam(label = "producer", defaultValue = "true")
     private boolean pruneDryRun = true;
+    @UriParam(label = "producer", defaultValue = "50")
+    private int maxConcurrentOperations = 50;
+    @UriParam(label = "producer", defaultValue = "0")
+    private int maxQueuedOperations;
+    @UriParam(label = "producer,advanced")
+    private boolean synchronous;
     @UriParam(label = "advanced")
     @Metadata(autowired = true)
     private KubernetesClient kubernetesClient;
@@ -675,6 +681,45 @@ public class MlflowKnativeConfiguration implements Cloneable {
      */
     public void setMaxGpus(int maxGpus) {
         this.maxGpus = maxGpus;
+    }
+
+    public int getMaxConcurrentOperations() {
+        return maxConcurrentOperations;
+    }
+
+    /**
+     * How many long operations (deploy, create, update, delete, promote, rollback, prune, render, predict) an endpoint
+     * runs at once on its own executor; the caller's thread is released while they run. Beyond this and
+     * maxQueuedOperations, a call is refused at once with TooManyOperationsException (the HTTP API answers 429).
+     * list, get and explain run on the caller's thread and are never refused.
+     */
+    public void setMaxConcurrentOperations(int maxConcurrentOperations) {
+        this.maxConcurrentOperations = maxConcurrentOperations;
+    }
+
+    public int getMaxQueuedOperations() {
+        return maxQueuedOperations;
+    }
+
+    /**
+     * How many long operations may wait for one of the maxConcurrentOperations to finish, instead of being refused.
+     * Default 0: an operation starts at once or is refused.
+     */
+    public void setMaxQueuedOperations(int maxQueuedOperations) {
+        this.maxQueuedOperations = maxQueuedOperations;
+    }
+
+    public boolean isSynchronous() {
+        return synchronous;
+    }
+
+    /**
+     * Run every operation on the caller's thread, as a plain synchronous producer: the caller bounds how many run at
+     * once (e.g. the file drop's threads, the redeploy pool) and is never refused. Default: long operations run on the
+     * endpoint's executor and release the caller's thread.
+     */
+    public void setSynchronous(boolean synchronous) {
+        this.synchronous = synchronous;
     }
 
     public MlflowKnativeConfiguration copy() {

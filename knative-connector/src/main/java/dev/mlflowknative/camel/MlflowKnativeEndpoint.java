@@ -56,6 +56,7 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
     private KubernetesClientFactory clients;
     private ModelImages images;
     private ContextFanOut fanOut;
+    private OperationExecutor executor;
 
     public MlflowKnativeEndpoint(String uri, MlflowKnativeComponent component, MlflowKnativeConfiguration configuration) {
         super(uri, component);
@@ -105,6 +106,10 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
                     writeBack, canary, predictor)));
         }
         fanOut = new ContextFanOut(targets);
+        if (!configuration.isSynchronous()) {
+            executor = new OperationExecutor(getCamelContext(), this, "MlflowKnative-" + operation,
+                    configuration.getMaxConcurrentOperations(), configuration.getMaxQueuedOperations());
+        }
     }
 
     /** The autowired MLflow client, else one built from the options (null without a tracking server). */
@@ -127,6 +132,10 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
 
     @Override
     protected void doStop() throws Exception {
+        if (executor != null) {
+            executor.shutdown();
+            executor = null;
+        }
         if (clients != null) {
             clients.close();
             clients = null;
@@ -167,6 +176,11 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
 
     ContextFanOut getFanOut() {
         return fanOut;
+    }
+
+    /** The executor of long operations, or null when the endpoint is synchronous. */
+    OperationExecutor getExecutor() {
+        return executor;
     }
 
     public MlflowKnativeOperation getOperation() {

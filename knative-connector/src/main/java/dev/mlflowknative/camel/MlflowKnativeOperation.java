@@ -22,9 +22,9 @@ public enum MlflowKnativeOperation {
     /** Delete the service; a missing service is a success. */
     delete(onRequest(Deployer::delete)),
     /** List the services managed by mlflow-knative. */
-    list(onRequest(Deployer::list)),
+    list(onRequest(Deployer::list), true),
     /** Get one service managed by mlflow-knative. */
-    get(onRequest(Deployer::get)),
+    get(onRequest(Deployer::get), true),
     /** Send all traffic to the candidate revision of a canary. */
     promote(onRequest(Deployer::promote)),
     /** Send all traffic back to the revision a canary kept serving. */
@@ -40,7 +40,7 @@ public enum MlflowKnativeOperation {
     explain((fanOut, message, configuration) -> {
         throw new InvalidRequestException("explain is not supported: the MLflow scoring server has no explanation"
                                           + " endpoint (MLflow's own deployment targets do not support it either)");
-    });
+    }, true);
 
     /** What an operation does with the endpoint's context fan-out and the message. */
     @FunctionalInterface
@@ -49,9 +49,24 @@ public enum MlflowKnativeOperation {
     }
 
     private final Handler handler;
+    private final boolean quick;
 
     MlflowKnativeOperation(Handler handler) {
+        this(handler, false);
+    }
+
+    MlflowKnativeOperation(Handler handler, boolean quick) {
         this.handler = handler;
+        this.quick = quick;
+    }
+
+    /**
+     * Whether the operation runs on the caller's thread even for an asynchronous producer: at most one Kubernetes call
+     * (list, get) or none (explain), no MLflow call, no rollout wait. Such calls are never refused for load, so the
+     * HTTP API's list and get answer while deployments are in flight.
+     */
+    public boolean isQuick() {
+        return quick;
     }
 
     private static Handler onRequest(BiFunction<Deployer, DeploymentRequest, Object> useCase) {
