@@ -17,6 +17,7 @@ import dev.mlflowknative.camel.PredictionFailedException;
 import dev.mlflowknative.camel.RolloutFailedException;
 import dev.mlflowknative.camel.RolloutTimeoutException;
 import dev.mlflowknative.camel.ServiceNotFoundException;
+import dev.mlflowknative.camel.TooManyOperationsException;
 import dev.mlflowknative.camel.UnsupportedModelException;
 import dev.mlflowknative.camel.WriteConflictException;
 import dev.mlflowknative.camel.deploy.Action;
@@ -27,6 +28,12 @@ import org.apache.camel.Exchange;
  * Status codes and JSON bodies of the HTTP API, in one place: what each outcome and each error means to a client.
  */
 public class ApiResponses {
+
+    /**
+     * Seconds a refused client should wait before trying again (429): about the time a quick deployment takes; a
+     * client that retries sooner is refused again at no cost to the runner.
+     */
+    static final int RETRY_AFTER_SECONDS = 5;
 
     /** The model server's JSON answer, as it is. */
     public void prediction(Exchange exchange) {
@@ -44,6 +51,9 @@ public class ApiResponses {
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         int status = statusOf(error);
         respond(exchange, status);
+        if (status == 429) {
+            exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", codeOf(status));
         body.put("message", status == 500 ? "Internal error (see the runner's log)" : messageOf(error));
@@ -85,6 +95,9 @@ public class ApiResponses {
         if (error instanceof UnsupportedModelException) {
             return 422;
         }
+        if (error instanceof TooManyOperationsException) {
+            return 429;
+        }
         if (error instanceof RolloutTimeoutException
                 || (error instanceof MlflowException mlflow && mlflow.getCause() instanceof HttpTimeoutException)) {
             return 504;
@@ -106,6 +119,7 @@ public class ApiResponses {
             case 413 -> "too_large";
             case 415 -> "unsupported_media_type";
             case 422 -> "unprocessable";
+            case 429 -> "too_many_requests";
             case 502 -> "upstream_failed";
             case 503 -> "unavailable";
             case 504 -> "upstream_timeout";

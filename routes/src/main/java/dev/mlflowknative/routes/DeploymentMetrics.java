@@ -6,6 +6,7 @@ import java.util.Set;
 import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.MlflowKnativeEndpoint;
 import dev.mlflowknative.camel.MlflowKnativeOperation;
+import dev.mlflowknative.camel.TooManyOperationsException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
@@ -22,7 +23,8 @@ import org.apache.camel.support.EventNotifierSupport;
  * Deployment metrics for Prometheus, in one place, from every exchange sent to a {@code mlflow-knative:} endpoint
  * that changes deployments (deploy, create, update, delete, promote, rollback):
  * {@code mlflow_knative_deployments_total{trigger, outcome}} (outcome = the action — created, updated, unchanged,
- * deleted, absent, promoted, rolled_back — or failed) and the histogram
+ * deleted, absent, promoted, rolled_back — or failed, or refused when the endpoint was at its maxConcurrentOperations)
+ * and the histogram
  * {@code mlflow_knative_deploy_duration_seconds{trigger, changed}} of the component's time, and the gauge
  * {@code mlflow_knative_deployments_in_flight}. The trigger is the exchange
  * property {@value #TRIGGER} set by the route that received the request (api, file, schedule, webhook), else
@@ -72,10 +74,14 @@ public class DeploymentMetrics extends EventNotifierSupport {
             return;
         }
         Object action = exchange.getMessage().getHeader(MlflowKnativeConstants.ACTION);
-        String outcome = exchange.getException() != null || action == null ? "failed" : action.toString();
+        String outcome = exchange.getException() instanceof TooManyOperationsException ? "refused"
+                : exchange.getException() != null || action == null ? "failed" : action.toString();
         String trigger = exchange.getProperty(TRIGGER, "route", String.class);
         Counter.builder("mlflow_knative_deployments").description("Deployments by trigger and outcome")
                 .tag("trigger", trigger).tag("outcome", outcome).register(registry).increment();
+        if (outcome.equals("refused")) {
+            return; // it never ran: no duration
+        }
         Timer.builder("mlflow_knative_deploy_duration").description("Time to deploy, from request to ready")
                 .tag("trigger", trigger)
                 .tag("changed", String.valueOf(!outcome.equals("unchanged") && !outcome.equals("failed")))

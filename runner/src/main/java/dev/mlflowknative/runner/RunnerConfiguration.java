@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.mlflowknative.runner.http.AsyncPlatformHttpEngine;
 import dev.mlflowknative.runner.http.FormBodyGuard;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -19,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The runner's own wiring: with several replicas, the leader election the file and timer routes run under
- * (camel-master on a Kubernetes Lease); the inbox directories.
+ * The runner's own wiring: the HTTP engine that routes asynchronously (no Vert.x thread waits for a deployment); with
+ * several replicas, the leader election the file and timer routes run under (camel-master on a Kubernetes Lease); the
+ * inbox directories.
  */
 public class RunnerConfiguration implements CamelConfiguration {
 
@@ -68,6 +70,7 @@ public class RunnerConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext camelContext) throws Exception {
         this.context = camelContext;
+        camelContext.getRegistry().bind(AsyncPlatformHttpEngine.NAME, new AsyncPlatformHttpEngine());
         // the HTTP server's router exists once the context runs
         camelContext.addStartupListener(new ExtendedStartupListener() {
             @Override

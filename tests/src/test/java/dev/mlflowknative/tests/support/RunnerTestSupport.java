@@ -65,6 +65,7 @@ public abstract class RunnerTestSupport {
         runner = new Runner();
         runner.bind("kubernetesClient", componentClient);
         runner.setOverrideProperties(runnerProperties());
+        beforeStart(runner);
         runner.start();
         context = runner.getCamelContext();
     }
@@ -105,6 +106,10 @@ public abstract class RunnerTestSupport {
 
     /** Adds or changes the runner's properties for this test class. */
     protected void properties(Properties properties) {
+    }
+
+    /** Binds more beans into the runner's registry before it starts (e.g. the HTTP server's VertxOptions). */
+    protected void beforeStart(Runner runner) {
     }
 
     protected URI uri(String path) {
