@@ -188,9 +188,12 @@ public class RolloutWatcher {
         }
     }
 
-    /** No answer, too many requests, or a server error: worth asking again until the deadline. */
+    /**
+     * No answer (fabric8 gives code -1 to a refused or broken connection, e.g. while the API server restarts), too
+     * many requests, or a server error: worth asking again until the deadline.
+     */
     private static boolean isTransient(KubernetesApiException e) {
-        return e.getCode() == 0 || e.getCode() == 429 || e.getCode() >= 500;
+        return e.getCode() <= 0 || e.getCode() == 429 || e.getCode() >= 500;
     }
 
     private static void pause(long nanos) {
