@@ -108,6 +108,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "registryPassword": getOrCreateConfiguration(target).setRegistryPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "registryusername":
         case "registryUsername": getOrCreateConfiguration(target).setRegistryUsername(property(camelContext, java.lang.String.class, value)); return true;
+        case "servicecache":
+        case "serviceCache": getOrCreateConfiguration(target).setServiceCache(property(camelContext, boolean.class, value)); return true;
         case "servicetemplate":
         case "serviceTemplate": getOrCreateConfiguration(target).setServiceTemplate(property(camelContext, java.lang.String.class, value)); return true;
         case "smokeinput":
@@ -221,6 +223,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "registryPassword": return java.lang.String.class;
         case "registryusername":
         case "registryUsername": return java.lang.String.class;
+        case "servicecache":
+        case "serviceCache": return boolean.class;
         case "servicetemplate":
         case "serviceTemplate": return java.lang.String.class;
         case "smokeinput":
@@ -330,6 +334,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "registryPassword": return getOrCreateConfiguration(target).getRegistryPassword();
         case "registryusername":
         case "registryUsername": return getOrCreateConfiguration(target).getRegistryUsername();
+        case "servicecache":
+        case "serviceCache": return getOrCreateConfiguration(target).isServiceCache();
         case "servicetemplate":
         case "serviceTemplate": return getOrCreateConfiguration(target).getServiceTemplate();
         case "smokeinput":

@@ -98,6 +98,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "registryPassword": target.getConfiguration().setRegistryPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "registryusername":
         case "registryUsername": target.getConfiguration().setRegistryUsername(property(camelContext, java.lang.String.class, value)); return true;
+        case "servicecache":
+        case "serviceCache": target.getConfiguration().setServiceCache(property(camelContext, boolean.class, value)); return true;
         case "servicetemplate":
         case "serviceTemplate": target.getConfiguration().setServiceTemplate(property(camelContext, java.lang.String.class, value)); return true;
         case "smokeinput":
@@ -208,6 +210,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "registryPassword": return java.lang.String.class;
         case "registryusername":
         case "registryUsername": return java.lang.String.class;
+        case "servicecache":
+        case "serviceCache": return boolean.class;
         case "servicetemplate":
         case "serviceTemplate": return java.lang.String.class;
         case "smokeinput":
@@ -314,6 +318,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "registryPassword": return target.getConfiguration().getRegistryPassword();
         case "registryusername":
         case "registryUsername": return target.getConfiguration().getRegistryUsername();
+        case "servicecache":
+        case "serviceCache": return target.getConfiguration().isServiceCache();
         case "servicetemplate":
         case "serviceTemplate": return target.getConfiguration().getServiceTemplate();
         case "smokeinput":

@@ -23,7 +23,7 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(53);
+        Set<String> props = new HashSet<>(54);
         props.add("allNamespaces");
         props.add("allowedImages");
         props.add("baseImage");
@@ -65,6 +65,7 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
         props.add("registryConfigFile");
         props.add("registryPassword");
         props.add("registryUsername");
+        props.add("serviceCache");
         props.add("serviceTemplate");
         props.add("smokeInput");
         props.add("statusWriteBack");

@@ -18,6 +18,7 @@ public class MlflowKnativeComponent extends DefaultComponent {
     private MlflowKnativeConfiguration configuration = new MlflowKnativeConfiguration();
     // shared by all endpoints, so that concurrent deploys of one model build its image once
     private final SingleFlight<ModelImage> imageBuilds = new SingleFlight<>();
+    private final ServiceCaches serviceCaches = new ServiceCaches();
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -29,6 +30,10 @@ public class MlflowKnativeComponent extends DefaultComponent {
 
     SingleFlight<ModelImage> imageBuilds() {
         return imageBuilds;
+    }
+
+    ServiceCaches serviceCaches() {
+        return serviceCaches;
     }
 
     public MlflowKnativeConfiguration getConfiguration() {

@@ -51,6 +51,8 @@ public class MlflowKnativeConfiguration implements Cloneable {
     private int maxQueuedOperations;
     @UriParam(label = "producer,advanced")
     private boolean synchronous;
+    @UriParam(label = "producer,advanced", defaultValue = "true")
+    private boolean serviceCache = true;
     @UriParam(label = "advanced")
     @Metadata(autowired = true)
     private KubernetesClient kubernetesClient;
@@ -720,6 +722,21 @@ public class MlflowKnativeConfiguration implements Cloneable {
      */
     public void setSynchronous(boolean synchronous) {
         this.synchronous = synchronous;
+    }
+
+    public boolean isServiceCache() {
+        return serviceCache;
+    }
+
+    /**
+     * Keep a watch-based cache of the services managed by mlflow-knative (an informer: one watch per namespace,
+     * started on first use, stopped with the endpoint) and read the live service of deploy and update from it, so that
+     * an unchanged deploy makes no Kubernetes call. Writes still carry the resourceVersion read: a stale cache costs a
+     * 409 and a fresh read, never a lost update; a service the cache does not hold is read from the API server. Needs
+     * list and watch on services; without them the component says so and reads from the API server.
+     */
+    public void setServiceCache(boolean serviceCache) {
+        this.serviceCache = serviceCache;
     }
 
     public MlflowKnativeConfiguration copy() {

@@ -9,6 +9,7 @@ import dev.mlflowknative.camel.image.ModelImages;
 import dev.mlflowknative.camel.image.ModelImagesFactory;
 import dev.mlflowknative.camel.knative.KnativeServices;
 import dev.mlflowknative.camel.knative.KubernetesClientFactory;
+import dev.mlflowknative.camel.knative.OwnedServiceCache;
 import dev.mlflowknative.camel.knative.ResourceBounds;
 import dev.mlflowknative.camel.knative.RevisionPods;
 import dev.mlflowknative.camel.knative.RolloutWatcher;
@@ -18,6 +19,7 @@ import dev.mlflowknative.camel.mlflow.MlflowSettings;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
 import dev.mlflowknative.camel.mlflow.ModelRoots;
 import dev.mlflowknative.camel.predict.Predictor;
+import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -53,6 +55,7 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
     private MlflowKnativeConfiguration configuration;
 
     private final List<DependencyHealthCheck> healthChecks = new ArrayList<>();
+    private final List<KubernetesClient> cachedClients = new ArrayList<>();
     private KubernetesClientFactory clients;
     private ModelImages images;
     private ContextFanOut fanOut;
@@ -95,7 +98,8 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
         List<ContextFanOut.Target> targets = new ArrayList<>();
         for (String context : clients.contexts()) {
             KubernetesClient client = clients.clientFor(context);
-            KnativeServices services = new KnativeServices(client);
+            KnativeServices services = new KnativeServices(client.adapt(KnativeClient.class).services(),
+                    configuration.isServiceCache() ? serviceCacheOf(client) : null);
             check("kubernetes-api", client.getMasterUrl().toString(), () -> services.ping(configuration.getNamespace()));
             Canary canary = new Canary(services, new RolloutWatcher(services, new RevisionPods(client)), predictor,
                     Duration.ofMillis(configuration.getWaitTimeout()), emptyToNull(configuration.getSmokeInput()));
@@ -110,6 +114,11 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
             executor = new OperationExecutor(getCamelContext(), this, "MlflowKnative-" + operation,
                     configuration.getMaxConcurrentOperations(), configuration.getMaxQueuedOperations());
         }
+    }
+
+    private OwnedServiceCache serviceCacheOf(KubernetesClient client) {
+        cachedClients.add(client);
+        return getComponent().serviceCaches().acquire(client);
     }
 
     /** The autowired MLflow client, else one built from the options (null without a tracking server). */
@@ -136,6 +145,8 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
             executor.shutdown();
             executor = null;
         }
+        cachedClients.forEach(client -> getComponent().serviceCaches().release(client));
+        cachedClients.clear();
         if (clients != null) {
             clients.close();
             clients = null;

@@ -101,17 +101,17 @@ public class Deployer {
 
     /** Creates or updates the service; an unchanged model writes nothing. */
     public DeploymentResult deploy(DeploymentRequest request) {
-        return apply(plan(request, Mode.DEPLOY), Mode.DEPLOY);
+        return apply(plan(request, Mode.DEPLOY, true), Mode.DEPLOY);
     }
 
     /** Creates the service; an existing one is an error. */
     public DeploymentResult create(DeploymentRequest request) {
-        return apply(plan(request, Mode.CREATE), Mode.CREATE);
+        return apply(plan(request, Mode.CREATE, false), Mode.CREATE);
     }
 
     /** Updates the service; a missing one is an error. */
     public DeploymentResult update(DeploymentRequest request) {
-        return apply(plan(request, Mode.UPDATE), Mode.UPDATE);
+        return apply(plan(request, Mode.UPDATE, true), Mode.UPDATE);
     }
 
     /**
@@ -119,7 +119,8 @@ public class Deployer {
      * that would first be built shows by tag, with a note.
      */
     public RenderResult render(DeploymentRequest request) {
-        DeploymentPlan plan = plan(request, Mode.DEPLOY);
+        // a dry run shows the live service as it is: read from the API server, not the cache
+        DeploymentPlan plan = plan(request, Mode.DEPLOY, false);
         Service desired = plan.desired();
         String note = null;
         if (plan.action() != Action.unchanged && plan.buildsImage()) {
@@ -249,8 +250,14 @@ public class Deployer {
         return pruned;
     }
 
-    /** Checks the request, locates the model, reads the live service, renders the desired one and decides. */
-    private DeploymentPlan plan(DeploymentRequest request, Mode mode) {
+    /**
+     * Checks the request, locates the model, reads the live service, renders the desired one and decides.
+     *
+     * @param cached whether the live service may come from the cache of owned services (deploy, update: what they
+     *               write carries its resourceVersion); create asks the API server, so that it refuses an existing
+     *               service only on the server's word
+     */
+    private DeploymentPlan plan(DeploymentRequest request, Mode mode, boolean cached) {
         String namespace = ServiceNames.requireNamespace(request.namespace());
         String name = ServiceNames.requireServiceName(request.name());
         if (request.image() == null && request.modelUri() == null) {
@@ -265,7 +272,7 @@ public class Deployer {
         TemplateValues values = new TemplateValues(name, namespace, image, runId, request.modelUri(),
                 model == null ? null : model.modelSource());
 
-        Service live = services.get(namespace, name);
+        Service live = cached ? services.getCached(namespace, name) : services.get(namespace, name);
         var traffic = Canary.trafficFor(live, percent);
         // a redeploy keeps what the service was deployed with, unless it says otherwise
         Overrides requested = request.keepOverrides() && request.overrides().isEmpty() ? Overrides.recordedOn(live)
@@ -375,7 +382,10 @@ public class Deployer {
         return live;
     }
 
-    /** One read-decide-write; the first attempt uses the service already read, retries read it again. */
+    /**
+     * One read-decide-write; the first attempt uses the service already read (perhaps from the cache), retries read
+     * it again from the API server.
+     */
     private final class WriteAttempt implements Supplier<Write> {
         private Service known;
         private final Service desired;

@@ -2,6 +2,7 @@ package dev.mlflowknative.camel.knative;
 
 import java.net.HttpURLConnection;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import dev.mlflowknative.camel.KubernetesApiException;
@@ -13,28 +14,52 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.FieldValidateable;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 
 /**
- * The Knative Service calls the component makes, each one HTTP request. Not-found becomes null, a 409 on a write
- * becomes {@link StaleWriteException}, anything else a {@link KubernetesApiException} naming the call.
+ * The Knative Service calls the component makes, each one HTTP request, and the cache of owned services
+ * ({@link OwnedServiceCache}) that spares the reads it can. Not-found becomes null, a 409 on a write (or a 404 on an
+ * update: the service read is gone) becomes {@link StaleWriteException}, anything else a
+ * {@link KubernetesApiException} naming the call. Whatever the component reads, writes or watches here is told to the
+ * cache, so that it never answers with less.
  */
 public class KnativeServices {
 
     private static final FieldValidateable.Validation STRICT = FieldValidateable.Validation.STRICT;
 
     private final MixedOperation<Service, ServiceList, Resource<Service>> services;
+    private final OwnedServiceCache cache;
 
+    /** Without a cache: every read is a call. */
     public KnativeServices(KubernetesClient client) {
-        this.services = client.adapt(KnativeClient.class).services();
+        this(client.adapt(KnativeClient.class).services(), null);
     }
 
-    /** The service, or null when there is none. */
+    /** @param cache the cache of owned services read by {@link #getCached}, or null */
+    public KnativeServices(MixedOperation<Service, ServiceList, Resource<Service>> services, OwnedServiceCache cache) {
+        this.services = services;
+        this.cache = cache;
+    }
+
+    /** The service, or null when there is none: always asks the API server. */
     public Service get(String namespace, String name) {
-        return call("read", namespace + "/" + name,
+        Service service = call("read", namespace + "/" + name,
                 () -> services.inNamespace(namespace).withName(name).get());
+        seen(service);
+        return service;
+    }
+
+    /**
+     * The service as the cache of owned services holds it, when it can vouch for it (no call); otherwise, as
+     * {@link #get}, from the API server — so a service that is not ours, or not cached yet, is always read for real.
+     * For decisions whose writes carry the resourceVersion read: a stale answer costs a 409 and a fresh read.
+     */
+    public Service getCached(String namespace, String name) {
+        Optional<Service> cached = cache == null ? Optional.empty() : cache.find(namespace, name);
+        return cached.orElseGet(() -> get(namespace, name));
     }
 
     /**
@@ -42,20 +67,28 @@ public class KnativeServices {
      * field) is refused with the server's message instead of being silently pruned.
      */
     public Service create(Service service) {
-        return write("create", service, () -> services.resource(service).fieldValidation(STRICT).create());
+        return seen(write("create", service, () -> services.resource(service).fieldValidation(STRICT).create()));
     }
 
-    /** PUT with the resourceVersion the service carries: stale means 409. Strictly validated, as create. */
+    /**
+     * PUT with the resourceVersion the service carries: stale means 409, and a service deleted since it was read
+     * means 404 — both a {@link StaleWriteException}, to be decided again on a fresh read. Strictly validated, as
+     * create.
+     */
     public Service update(Service service) {
-        return write("update", service, () -> services.resource(service).fieldValidation(STRICT).update());
+        return seen(write("update", service, () -> services.resource(service).fieldValidation(STRICT).update()));
     }
 
     /** Deletes the service at the given resourceVersion; false when it was already gone. */
     public boolean delete(Service service) {
-        return write("delete", service, () -> !services.inNamespace(service.getMetadata().getNamespace())
+        boolean deleted = write("delete", service, () -> !services.inNamespace(service.getMetadata().getNamespace())
                 .withName(service.getMetadata().getName())
                 .lockResourceVersion(service.getMetadata().getResourceVersion())
                 .delete().isEmpty());
+        if (cache != null) {
+            cache.deleted(service);
+        }
+        return deleted;
     }
 
     /** The managed services of one namespace, or of all when namespace is null: one label-selected call. */
@@ -81,15 +114,39 @@ public class KnativeServices {
     }
 
     public Watch watch(String namespace, String name, Watcher<Service> watcher) {
+        Watcher<Service> seeing = cache == null ? watcher : new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Service service) {
+                if (action == Action.DELETED) {
+                    cache.deleted(service);
+                } else {
+                    seen(service);
+                }
+                watcher.eventReceived(action, service);
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+                watcher.onClose(cause);
+            }
+        };
         return call("watch", namespace + "/" + name,
-                () -> services.inNamespace(namespace).withName(name).watch(watcher));
+                () -> services.inNamespace(namespace).withName(name).watch(seeing));
+    }
+
+    private Service seen(Service service) {
+        if (cache != null) {
+            cache.saw(service);
+        }
+        return service;
     }
 
     private static <T> T write(String verb, Service service, Supplier<T> request) {
         try {
             return call(verb, Ownership.qualifiedName(service), request);
         } catch (KubernetesApiException e) {
-            if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+            if (e.getCode() == HttpURLConnection.HTTP_CONFLICT
+                || (verb.equals("update") && e.getCode() == HttpURLConnection.HTTP_NOT_FOUND)) {
                 throw new StaleWriteException(e.getMessage());
             }
             throw e;
