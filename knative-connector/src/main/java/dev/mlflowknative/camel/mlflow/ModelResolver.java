@@ -76,17 +76,19 @@ public class ModelResolver {
         return new ModelLocation(ref, runId, null, null, local.directory().toAbsolutePath().toString());
     }
 
-    /** Reads what the model declares (flavors, MLflow version, Python version, requirements). */
+    /** Reads what the model declares (flavors, MLflow version, Python version, requirements: checked). */
     public ResolvedModel resolve(ModelLocation location) {
         String artifactUri = artifactUri(location);
         ArtifactSource source = ArtifactSource.of(artifactUri, client);
-        MlmodelFile mlmodel = mlmodel(location.ref().uri(), source);
+        String uri = location.ref().uri();
+        MlmodelFile mlmodel = mlmodel(uri, source);
         List<String> requirements = source.read("requirements.txt", MlmodelFile.MAX_BYTES)
-                .map(MlmodelFile::requirements).orElse(List.of());
+                .map(content -> MlmodelFile.requirements(uri, content)).orElse(List.of());
         String python = mlmodel.pythonVersion() != null ? mlmodel.pythonVersion()
-                : source.read("python_env.yaml", MlmodelFile.MAX_BYTES).map(MlmodelFile::pythonOfEnv).orElse(null);
-        return new ResolvedModel(location.ref().uri(), location.runId(), location.registeredName(), location.version(),
-                artifactUri, mlmodel.flavors(), mlmodel.mlflowVersion(), python, requirements);
+                : source.read("python_env.yaml", MlmodelFile.MAX_BYTES)
+                        .map(content -> MlmodelFile.pythonOfEnv(uri, content)).orElse(null);
+        return new ResolvedModel(uri, location.runId(), location.registeredName(), location.version(), artifactUri,
+                mlmodel.flavors(), mlmodel.mlflowVersion(), python, requirements);
     }
 
     /** Streams every file of the model into a new temporary directory; the caller closes it. */
