@@ -24,8 +24,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * The build context of the docker builder, like MLflow's build-docker: a Dockerfile on a configurable Python base
- * that copies the model to /opt/ml/model, installs its requirements and serves it on port 8080. Streamed to the
- * engine as a tar, written by a background thread as the engine reads it (memory stays flat).
+ * that copies the model to /opt/ml/model, installs its requirements and serves it on port 8080 as the non-root
+ * {@link ImageBuilder#USER}. Streamed to the engine as a tar, written by a background thread as the engine reads it
+ * (memory stays flat).
  *
  * <p>No value from the model starts a line: the versions are checked again here ({@link ModelDeclarations}), the
  * source URI in the comment keeps only safe characters, and the requirements are installed from a requirements file
@@ -38,6 +39,8 @@ final class DockerBuildContext {
     private static final String REQUIREMENTS_IN_IMAGE = "/opt/mlflow/" + REQUIREMENTS;
     private static final String PIP = "RUN python -m pip install --no-cache-dir --disable-pip-version-check ";
     private static final Pattern BASE_IMAGE = Pattern.compile("[A-Za-z0-9._:/@-]+");
+    // files readable by the non-root user, never writable by it; directories come from COPY as 0755
+    private static final int FILE_MODE = 0100644;
 
     private DockerBuildContext() {
     }
@@ -68,6 +71,8 @@ final class DockerBuildContext {
         // values are plain words (no quotes, spaces or $): written as they are
         serving.environment().forEach((name, value) -> lines.add("ENV " + name + "=" + value));
         lines.add("EXPOSE " + ImageBuilder.PORT);
+        // after the installs, which need root: the server runs as a numeric user, so runAsNonRoot can verify it
+        lines.add("USER " + ImageBuilder.USER);
         lines.add("ENTRYPOINT " + serving.entrypoint().stream()
                 .map(arg -> "\"" + arg + "\"").collect(Collectors.joining(", ", "[", "]")));
         return String.join("\n", lines) + "\n";
@@ -92,6 +97,7 @@ final class DockerBuildContext {
                 for (Path file : files(modelDir)) {
                     String name = "model/" + modelDir.relativize(file).toString().replace('\\', '/');
                     TarArchiveEntry fileEntry = new TarArchiveEntry(file.toFile(), name);
+                    fileEntry.setMode(FILE_MODE);
                     tar.putArchiveEntry(fileEntry);
                     try (InputStream content = Files.newInputStream(file)) {
                         content.transferTo(tar);
@@ -113,6 +119,7 @@ final class DockerBuildContext {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         TarArchiveEntry entry = new TarArchiveEntry(name);
         entry.setSize(bytes.length);
+        entry.setMode(FILE_MODE);
         tar.putArchiveEntry(entry);
         tar.write(bytes);
         tar.closeArchiveEntry();

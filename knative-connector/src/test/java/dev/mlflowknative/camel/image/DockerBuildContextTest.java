@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,11 @@ class DockerBuildContextTest {
                 "RUN python -m pip install --no-cache-dir --disable-pip-version-check -r /opt/mlflow/requirements.txt");
         assertThat(dockerfile).as("requirements are installed from the file, not inlined")
                 .doesNotContain("scikit-learn");
+        // the installs run as root; the server as the numeric non-root user
+        int user = lines.indexOf("USER 1000:1000");
+        assertThat(user).isGreaterThan(lastIndexStartingWith(lines, "RUN "));
         assertThat(lines.get(lines.size() - 1)).startsWith("ENTRYPOINT ");
+        assertThat(lines).contains("ENV HOME=/tmp");
         assertThat(DockerBuildContext.requirementsFile(model("m", "3.17.2", REQUIREMENTS)))
                 .isEqualTo("mlflow==3.17.2\nscikit-learn==1.9.1\n");
     }
@@ -94,11 +99,13 @@ class DockerBuildContextTest {
     }
 
     @Test
-    void theContextHoldsTheCheckedRequirements() throws Exception {
+    void theContextHoldsTheCheckedRequirementsAndWorldReadableModelFiles() throws Exception {
         Path model = Files.createDirectories(work.resolve("model/sub"));
         Files.writeString(work.resolve("model/MLmodel"), "flavors: {}\n");
         Files.writeString(work.resolve("model/requirements.txt"), "mlflow==3.17.2 # the model's own\n");
         Files.write(model.resolve("weights.bin"), new byte[] { 1, 2 });
+        // a download or a local directory may be private to its owner: the image must still let uid 1000 read it
+        Files.setPosixFilePermissions(model.resolve("weights.bin"), PosixFilePermissions.fromString("rw-------"));
 
         Map<String, TarArchiveEntry> entries = new LinkedHashMap<>();
         Map<String, String> texts = new LinkedHashMap<>();
@@ -114,5 +121,17 @@ class DockerBuildContextTest {
         assertThat(entries).containsOnlyKeys("Dockerfile", "requirements.txt", "model/MLmodel",
                 "model/requirements.txt", "model/sub/weights.bin");
         assertThat(texts.get("requirements.txt")).isEqualTo("mlflow==3.17.2\n");
+        assertThat(entries.values()).allSatisfy(entry ->
+                assertThat(Integer.toOctalString(entry.getMode())).as(entry.getName()).isEqualTo("100644"));
+    }
+
+    private static int lastIndexStartingWith(List<String> lines, String prefix) {
+        int last = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) {
+                last = i;
+            }
+        }
+        return last;
     }
 }
