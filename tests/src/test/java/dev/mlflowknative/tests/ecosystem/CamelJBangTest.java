@@ -95,4 +95,51 @@ class CamelJBangTest {
                     .contains("Resolved: dev.mlflowknative:mlflow-knative-routes:");
         }
     }
+
+    @Test
+    void aPipeFromTheKameletCatalogThroughTheActionKamelet() throws Exception {
+        RealKubernetes cluster = TestCluster.shared().api();
+        KubernetesClient admin = TestCluster.shared().admin();
+        cluster.ensureNamespace(admin, "pipes");
+        // RAW(...): Camel JBang 4.17 hands a Pipe's property values to the Kamelets URL-encoded otherwise
+        Files.writeString(tmp.resolve("iris.pipe.yaml"), """
+                apiVersion: camel.apache.org/v1
+                kind: Pipe
+                metadata:
+                  name: iris-pipe
+                spec:
+                  source:
+                    ref: {kind: Kamelet, apiVersion: camel.apache.org/v1, name: timer-source}
+                    properties:
+                      message: "RAW(models:/iris@champion)"
+                      period: 60000
+                      repeatCount: 1
+                  steps:
+                    - ref: {kind: Kamelet, apiVersion: camel.apache.org/v1, name: mlflow-knative-action}
+                      properties:
+                        name: iris-pipe
+                        namespace: pipes
+                        trackingUri: "RAW(%s)"
+                        builder: jib
+                        imageRepository: "RAW(%s/pipes/models)"
+                        baseImage: "RAW(%s)"
+                        waitTimeout: 30s
+                  sink:
+                    ref: {kind: Kamelet, apiVersion: camel.apache.org/v1, name: log-sink}
+                """.formatted(TestServices.mlflowUri(), Registries.registry(),
+                Registries.servingBaseIn(Registries.registry())));
+        Map<String, String> env = Map.of("KUBECONFIG", cluster.writeKubeconfig(tmp.resolve("kubeconfig"), "pipes",
+                cluster.adminToken(), "default").toString());
+        // the Kamelet as the routes artifact ships it; its own dependencies bring the component
+        List<String> args = List.of("run", "iris.pipe.yaml", "--local-kamelet-dir="
+                                           + ROUTES.resolve("target/classes/kamelets"));
+
+        try (RunnerProcess camel = CamelJBang.camel(tmp, env, args)) {
+            camel.awaitLog("\"action\":\"created\"", Duration.ofSeconds(180));
+            assertThat(camel.log()).contains("\"name\":\"iris-pipe\"").contains("\"namespace\":\"pipes\"")
+                    .contains("Resolved: dev.mlflowknative:camel-mlflow-knative:");
+            assertThat(admin.adapt(KnativeClient.class).services().inNamespace("pipes").withName("iris-pipe").get()
+                    .getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "mlflow-knative");
+        }
+    }
 }
