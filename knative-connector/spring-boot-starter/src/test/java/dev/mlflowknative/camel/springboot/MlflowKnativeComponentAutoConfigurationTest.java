@@ -8,6 +8,7 @@ import org.apache.camel.spring.boot.CamelAutoConfiguration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.util.TestPropertyValues;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,6 +32,19 @@ class MlflowKnativeComponentAutoConfigurationTest {
                     assertThat(configuration.getBuilder()).isEqualTo(BuilderType.jib);
                     assertThat(configuration.getWaitTimeout()).isEqualTo(300_000L);
                     assertThat(configuration.isStatusWriteBack()).isFalse();
+                });
+    }
+
+    @Test
+    void environmentVariablesInSpringsFormReachTheComponent() {
+        application.withInitializer(context -> TestPropertyValues.of("CAMEL_COMPONENT_MLFLOWKNATIVE_IMAGETAG=latest",
+                        "CAMEL_COMPONENT_MLFLOWKNATIVE_WORKDIRECTORY=/data/work")
+                        .applyTo(context.getEnvironment(), TestPropertyValues.Type.SYSTEM_ENVIRONMENT))
+                .run(context -> {
+                    MlflowKnativeConfiguration configuration = context.getBean(CamelContext.class)
+                            .getComponent("mlflow-knative", MlflowKnativeComponent.class).getConfiguration();
+                    assertThat(configuration.getImageTag()).isEqualTo("latest");
+                    assertThat(configuration.getWorkDirectory()).isEqualTo("/data/work");
                 });
     }
 
