@@ -35,7 +35,8 @@ class EnvironmentConfigurationTest {
 
     private static final String TOKEN = "env-test-token-71c3";
     private static final String NAMESPACE = "env-config";
-    private static final String REPOSITORY = "env-config/models";
+    // a repository of its own each run: an image already in the registry would be reused, not built
+    private static final String REPOSITORY = "env-config/models-" + System.currentTimeMillis();
 
     @TempDir
     Path tmp;

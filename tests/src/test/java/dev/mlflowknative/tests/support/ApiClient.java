@@ -19,10 +19,6 @@ public record ApiClient(int port, String token) {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
-    public HttpResponse<String> get(String path) {
-        return send(request(path).GET());
-    }
-
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(120));
