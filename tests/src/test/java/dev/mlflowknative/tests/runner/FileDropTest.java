@@ -131,6 +131,32 @@ class FileDropTest extends RunnerTestSupport {
     }
 
     @Test
+    void aKeyGivenTwiceIsRefusedInYamlAndJson() throws Exception {
+        Files.writeString(inbox.resolve("name-twice.yaml"), "name: first\nmodelUri: models:/iris/1\nname: second\n");
+        Files.writeString(inbox.resolve("env-twice.yaml"), """
+                name: twice-env
+                modelUri: models:/iris/1
+                env:
+                  LOG_LEVEL: debug
+                  LOG_LEVEL: info
+                """);
+        Files.writeString(inbox.resolve("json-twice.json"),
+                "{\"name\": \"first\", \"modelUri\": \"models:/iris/1\", \"name\": \"second\"}");
+
+        eventually(WAIT, () -> assertThat(filesIn("failed")).hasSize(6));
+        assertThat(report("name-twice.yaml").path("message").asText()).isEqualTo(
+                "Deployment file name-twice.yaml gives the key 'name' twice (line 3): each key may appear once");
+        assertThat(report("env-twice.yaml").path("message").asText()).contains("the key 'LOG_LEVEL' twice (line 5)");
+        assertThat(report("name-twice.yaml").path("error").asText()).isEqualTo("InvalidRequestException");
+        assertThat(report("json-twice.json").path("message").asText())
+                .contains("json-twice.json gives the key 'name' twice");
+        assertThat(filesIn("done")).isEmpty();
+        for (String name : new String[] { "first", "second", "twice-env", "env-twice" }) {
+            assertThat(liveService("default", name)).as(name).isNull();
+        }
+    }
+
+    @Test
     void aFileStillBeingWrittenIsNotRead() throws Exception {
         Path file = inbox.resolve("slow.yaml");
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW)) {
