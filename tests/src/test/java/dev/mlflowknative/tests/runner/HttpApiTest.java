@@ -70,6 +70,7 @@ class HttpApiTest extends RunnerTestSupport {
         HttpResponse<String> one = send(authorized("/deployments/iris-api").GET());
         assertThat(one.statusCode()).isEqualTo(200);
         assertThat(body(one).path("revision").asText()).isEqualTo("iris-api-00001");
+        assertThat(body(one).path("ready").asText()).isEqualTo("True");
 
         HttpResponse<String> list = send(authorized("/deployments").GET());
         assertThat(list.statusCode()).isEqualTo(200);
