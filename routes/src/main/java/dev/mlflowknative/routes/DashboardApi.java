@@ -23,13 +23,15 @@ public class DashboardApi {
 
     /**
      * @param mlflowUiUrl  the MLflow UI as the dashboard's users reach it, or blank for the tracking URI
-     * @param trackingUri  the component's tracking URI, or blank
+     * @param trackingUri  the component's tracking URI option, or blank for its default, MLFLOW_TRACKING_URI
      * @param ownNamespace the runner's own namespace
      * @param record       the runner's record of its deployments
      */
     public DashboardApi(String mlflowUiUrl, String trackingUri, String ownNamespace, DeploymentRecord record) {
         boolean explicit = mlflowUiUrl != null && !mlflowUiUrl.isBlank();
-        this.mlflowUi = publicUrl(explicit ? mlflowUiUrl : trackingUri, explicit);
+        String tracking = trackingUri == null || trackingUri.isBlank() ? System.getenv("MLFLOW_TRACKING_URI")
+                : trackingUri;
+        this.mlflowUi = publicUrl(explicit ? mlflowUiUrl : tracking, explicit);
         this.ownNamespace = ownNamespace;
         this.record = record;
     }
