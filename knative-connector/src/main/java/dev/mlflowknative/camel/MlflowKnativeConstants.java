@@ -47,6 +47,10 @@ public final class MlflowKnativeConstants {
                                                 + " canary; overrides the trafficPercent option.",
               javaType = "Integer")
     public static final String TRAFFIC_PERCENT = "CamelMlflowKnativeTrafficPercent";
+    @Metadata(label = "producer", description = "In (deploy, promote): a JSON prediction payload the candidate of a"
+                                                + " canary must answer; overrides the smokeInput option.",
+              javaType = "String")
+    public static final String SMOKE_INPUT = "CamelMlflowKnativeSmokeInput";
     @Metadata(label = "producer", description = "In (predict): the traffic tag of the revision to ask, e.g. candidate"
                                                 + " during a canary; none: the service URL.",
               javaType = "String")

@@ -7,6 +7,9 @@ import java.util.Map;
 import dev.mlflowknative.camel.deploy.DeploymentRequest;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
 import dev.mlflowknative.camel.knative.Overrides;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Message;
 
 /**
@@ -19,7 +22,9 @@ public final class RequestReader {
 
     /** The fields a request map may have. */
     public static final List<String> FIELDS = List.of("name", "namespace", "modelUri", "image", "runId", "env",
-            "resources", "minScale", "maxScale", "trafficPercent");
+            "resources", "minScale", "maxScale", "trafficPercent", "smokeInput");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private RequestReader() {
     }
@@ -36,7 +41,8 @@ public final class RequestReader {
                 fromBody.overrides(),
                 fromBody.trafficPercent() != null ? fromBody.trafficPercent()
                         : message.getHeader(MlflowKnativeConstants.TRAFFIC_PERCENT, Integer.class),
-                Boolean.TRUE.equals(message.getHeader(MlflowKnativeConstants.KEEP_OVERRIDES, Boolean.class)));
+                Boolean.TRUE.equals(message.getHeader(MlflowKnativeConstants.KEEP_OVERRIDES, Boolean.class)),
+                first(fromBody.smokeInput(), header(message, MlflowKnativeConstants.SMOKE_INPUT)));
     }
 
     /** A request from a map (a parsed JSON or YAML document); unknown fields and wrong types are errors. */
@@ -59,7 +65,8 @@ public final class RequestReader {
                 strings(map(resources, "limits"), "resources.limits"),
                 integer(map, "minScale"), integer(map, "maxScale"));
         return new DeploymentRequest(text(map, "name"), text(map, "namespace"), text(map, "modelUri"),
-                text(map, "image"), text(map, "runId"), overrides, integer(map, "trafficPercent"));
+                text(map, "image"), text(map, "runId"), overrides, integer(map, "trafficPercent"), false,
+                json(map, "smokeInput"));
     }
 
     private static DeploymentRequest fromBody(Object body) {
@@ -97,6 +104,24 @@ public final class RequestReader {
                                               + kind(value) + (value instanceof Number ? " (quote it)" : ""));
         }
         return text;
+    }
+
+    /** A JSON payload given as a JSON (or YAML) value, or as a string holding JSON. */
+    private static String json(Map<?, ?> map, String field) {
+        Object value = map.get(field);
+        if (value == null) {
+            return null;
+        }
+        try {
+            JsonNode node = value instanceof String text ? JSON.readTree(text) : JSON.valueToTree(value);
+            if (node == null || !node.isContainerNode()) {
+                throw new InvalidRequestException("Field '" + field + "' must be a JSON object or array (an MLflow"
+                                                  + " prediction payload)");
+            }
+            return JSON.writeValueAsString(node);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new InvalidRequestException("Field '" + field + "' is not valid JSON");
+        }
     }
 
     private static Integer integer(Map<?, ?> map, String field) {

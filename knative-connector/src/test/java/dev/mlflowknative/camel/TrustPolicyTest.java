@@ -124,6 +124,6 @@ class TrustPolicyTest extends KnativeRouteTestSupport {
     }
 
     private static DeploymentRequest request(String name, Overrides overrides) {
-        return new DeploymentRequest(name, null, null, "example.com/ml:1", "run-1", overrides, null, false);
+        return new DeploymentRequest(name, null, null, "example.com/ml:1", "run-1", overrides, null);
     }
 }

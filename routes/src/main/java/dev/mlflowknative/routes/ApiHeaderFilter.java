@@ -13,7 +13,7 @@ import org.apache.camel.spi.HeaderFilterStrategy;
 public class ApiHeaderFilter implements HeaderFilterStrategy {
 
     private static final Set<String> INBOUND = Set.of("authorization", "content-type", "namespace", "name", "tag",
-            "x-mlflow-delivery-id", "x-mlflow-timestamp", "x-mlflow-signature");
+            "apply", "x-mlflow-delivery-id", "x-mlflow-timestamp", "x-mlflow-signature");
     private static final Set<String> OUTBOUND = Set.of("content-type", "retry-after");
 
     @Override

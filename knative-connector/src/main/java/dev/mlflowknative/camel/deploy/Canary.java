@@ -70,21 +70,23 @@ public class Canary {
         }
     }
 
-    /** Runs the smoke gate when one is configured and the service has a candidate. */
-    void gate(Service service) {
-        if (smokeInput != null && Traffic.hasCandidate(service)) {
-            smokeTest(service);
+    /** Runs the smoke gate when one is given (the request's, else the endpoint's) and the service has a candidate. */
+    void gate(Service service, String requested) {
+        String input = requested != null ? requested : smokeInput;
+        if (input != null && Traffic.hasCandidate(service)) {
+            smokeTest(service, input);
         }
     }
 
-    /** Sends all traffic to the candidate (after its smoke test, when one is configured). */
-    Service promote(Service live) {
+    /** Sends all traffic to the candidate (after its smoke test: the request's input, else the endpoint's). */
+    Service promote(Service live, String requested) {
         if (!Traffic.hasCandidate(live)) {
             throw new InvalidRequestException("Knative Service " + Ownership.qualifiedName(live) + " has no candidate"
                                               + " revision to promote (deploy with trafficPercent below 100 first)");
         }
-        if (smokeInput != null) {
-            smokeTest(rollout.awaitReady(live, waitTimeout));
+        String input = requested != null ? requested : smokeInput;
+        if (input != null) {
+            smokeTest(rollout.awaitReady(live, waitTimeout), input);
         }
         Service ready = shiftTraffic(live, Traffic.latest());
         LOG.info("Knative Service {}: promoted revision {} to 100% of the traffic", Ownership.qualifiedName(ready),
@@ -102,13 +104,13 @@ public class Canary {
     }
 
     /** The smoke gate: the candidate must answer the smoke input, or the canary is rolled back. */
-    private void smokeTest(Service service) {
+    private void smokeTest(Service service, String input) {
         String target = Ownership.qualifiedName(service);
         String url = Traffic.urlOf(service, Traffic.CANDIDATE).orElseThrow(() -> new InvalidRequestException(
                 "Knative Service " + target + " reports no URL for its candidate revision"));
         try {
             predictor.predict(url, "the candidate of Knative Service " + target,
-                    smokeInput.getBytes(StandardCharsets.UTF_8), "application/json");
+                    input.getBytes(StandardCharsets.UTF_8), "application/json");
             LOG.info("Knative Service {}: the candidate passed its smoke test", target);
         } catch (RuntimeException e) {
             String previous = Traffic.previousOf(service).orElse(null);

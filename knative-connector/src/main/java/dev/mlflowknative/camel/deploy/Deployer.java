@@ -191,7 +191,7 @@ public class Deployer {
 
     /** Sends all traffic to the candidate of a canary (after its smoke test, when one is configured). */
     public DeploymentResult promote(DeploymentRequest request) {
-        return DeploymentResult.of(canary.promote(owned(request, "promote")), Action.promoted);
+        return DeploymentResult.of(canary.promote(owned(request, "promote"), request.smokeInput()), Action.promoted);
     }
 
     /** Sends all traffic back to the revision a canary kept serving, and removes the candidate tag. */
@@ -315,7 +315,7 @@ public class Deployer {
         }
         Service ready = canary.awaitRollout(write.service(), plan.traffic());
         if (write.action() != Action.unchanged) {
-            canary.gate(ready);
+            canary.gate(ready, plan.request().smokeInput());
         }
         DeploymentResult result = DeploymentResult.of(ready, write.action());
         LOG.info("Knative Service {}: {} (model {}, run id {}, image {}, revision {}, url {}{}) in {} ms",

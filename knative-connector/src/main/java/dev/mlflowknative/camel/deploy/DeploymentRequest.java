@@ -14,9 +14,11 @@ import dev.mlflowknative.camel.knative.Overrides;
  * @param trafficPercent the new revision's share of the traffic (a canary when below 100), or null for the
  *                       endpoint's default
  * @param keepOverrides  with no overrides of its own, keep those recorded on the live service (a redeploy)
+ * @param smokeInput     a JSON prediction payload the candidate of a canary must answer (deploy, promote), or null
+ *                       for the endpoint's
  */
 public record DeploymentRequest(String name, String namespace, String modelUri, String image, String runId,
-        Overrides overrides, Integer trafficPercent, boolean keepOverrides) {
+        Overrides overrides, Integer trafficPercent, boolean keepOverrides, String smokeInput) {
 
     public static final DeploymentRequest EMPTY = new DeploymentRequest(null, null, null, null, null);
 
@@ -25,11 +27,11 @@ public record DeploymentRequest(String name, String namespace, String modelUri, 
     }
 
     public DeploymentRequest(String name, String namespace, String modelUri, String image, String runId) {
-        this(name, namespace, modelUri, image, runId, Overrides.NONE, null, false);
+        this(name, namespace, modelUri, image, runId, Overrides.NONE, null, false, null);
     }
 
     public DeploymentRequest(String name, String namespace, String modelUri, String image, String runId,
                              Overrides overrides, Integer trafficPercent) {
-        this(name, namespace, modelUri, image, runId, overrides, trafficPercent, false);
+        this(name, namespace, modelUri, image, runId, overrides, trafficPercent, false, null);
     }
 }

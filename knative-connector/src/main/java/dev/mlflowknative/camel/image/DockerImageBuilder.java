@@ -2,7 +2,6 @@ package dev.mlflowknative.camel.image;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -11,6 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
@@ -34,6 +35,7 @@ public class DockerImageBuilder implements ImageBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger(DockerImageBuilder.class);
     private static final int KEPT_LINES = 15;
+    private static final Pattern MAJOR_MINOR = Pattern.compile("[0-9]{1,2}\\.[0-9]{1,3}");
 
     private final DockerClient docker;
     private final boolean ownsClient;
@@ -70,21 +72,22 @@ public class DockerImageBuilder implements ImageBuilder {
     @Override
     public String buildAndPush(ResolvedModel model, Path modelDir, ImageReference target, Map<String, String> labels) {
         String base = baseImage != null ? baseImage : defaultBase(model.pythonVersion());
-        String dockerfile = DockerBuildContext.dockerfile(model, base, mlserver,
-                Files.exists(modelDir.resolve("requirements.txt")));
+        String dockerfile = DockerBuildContext.dockerfile(model, base, mlserver);
         LOG.info("Building {} from {} with the Docker engine", target, base);
         long started = System.nanoTime();
-        build(dockerfile, modelDir, target, labels);
+        build(dockerfile, DockerBuildContext.requirementsFile(model), modelDir, target, labels);
         LOG.info("Built {} in {} ms; pushing", target, (System.nanoTime() - started) / 1_000_000);
         String digest = push(target);
         LOG.info("Pushed {}@{} in {} ms in all", target, digest, (System.nanoTime() - started) / 1_000_000);
         return digest;
     }
 
-    private void build(String dockerfile, Path modelDir, ImageReference target, Map<String, String> labels) {
+    private void build(String dockerfile, String requirements, Path modelDir, ImageReference target,
+                       Map<String, String> labels) {
         AtomicReference<Throwable> contextFailure = new AtomicReference<>();
         BuildLog log = new BuildLog(target);
-        try (InputStream context = DockerBuildContext.stream(dockerfile, modelDir, contextFailure)) {
+        try (InputStream context = DockerBuildContext.stream(dockerfile, requirements, modelDir,
+                contextFailure)) {
             BuildImageCmd command = docker.buildImageCmd()
                     .withTarInputStream(context)
                     .withTags(Set.of(target.toString()))
@@ -134,9 +137,10 @@ public class DockerImageBuilder implements ImageBuilder {
         return log.digest;
     }
 
+    /** python:major.minor-slim of the model's Python (checked when read; only its leading digits are used). */
     private static String defaultBase(String pythonVersion) {
-        String[] parts = (pythonVersion == null ? "3.11" : pythonVersion).split("\\.");
-        return "python:" + parts[0] + "." + (parts.length > 1 ? parts[1] : "11") + "-slim";
+        Matcher version = MAJOR_MINOR.matcher(pythonVersion == null ? "" : pythonVersion);
+        return "python:" + (version.lookingAt() ? version.group() : "3.11") + "-slim";
     }
 
     private static String firstLine(String message) {

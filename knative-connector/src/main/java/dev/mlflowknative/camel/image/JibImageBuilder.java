@@ -17,6 +17,7 @@ import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import com.google.cloud.tools.jib.api.buildplan.Port;
 import com.google.cloud.tools.jib.event.events.ProgressEvent;
 import com.google.cloud.tools.jib.event.progress.ProgressEventHandler;
@@ -28,12 +29,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds without a daemon (Jib): the model directory becomes one layer on a prebuilt serving base image (which must
- * already hold MLflow and the model's requirements), pushed registry to registry. Jib's layers are reproducible:
- * the same model gives the same digest.
+ * already hold MLflow and the model's requirements, readable by others), pushed registry to registry; the image runs
+ * as the non-root {@link #USER}. Jib's layers are reproducible: the same model gives the same digest.
  */
 public class JibImageBuilder implements ImageBuilder {
 
     private static final int PUSH_ATTEMPTS = 3;
+    private static final FilePermissions FILE_MODE = FilePermissions.fromOctalString("644");
+    private static final FilePermissions DIRECTORY_MODE = FilePermissions.fromOctalString("755");
     private static final Logger LOG = LoggerFactory.getLogger(JibImageBuilder.class);
 
     /** A base image name meaning "no base": only the model layer (for trying the tool, not for serving). */
@@ -112,7 +115,9 @@ public class JibImageBuilder implements ImageBuilder {
         try {
             JibContainerBuilder container = (baseImage == null ? Jib.fromScratch() : Jib.from(registryImage(baseImage)))
                     .addFileEntriesLayer(FileEntriesLayer.builder().setName("mlflow-model")
-                            .addEntryRecursive(modelDir, AbsoluteUnixPath.get(MODEL_PATH)).build())
+                            .addEntryRecursive(modelDir, AbsoluteUnixPath.get(MODEL_PATH), JibImageBuilder::readable)
+                            .build())
+                    .setUser(USER)
                     .setEntrypoint(serving.entrypoint())
                     .setProgramArguments((java.util.List<String>) null)
                     .addExposedPort(Port.tcp(PORT));
@@ -138,6 +143,14 @@ public class JibImageBuilder implements ImageBuilder {
         } catch (IOException | CacheDirectoryCreationException | RegistryException | InvalidImageReferenceException e) {
             throw new ImageBuildException("Jib build of " + target + " failed: " + describe(e), e);
         }
+    }
+
+    /**
+     * Model files owned by root, readable (and directories searchable) by the non-root {@link #USER} but not writable
+     * by it, whatever the permissions of the downloaded files.
+     */
+    private static FilePermissions readable(Path source, AbsoluteUnixPath target) {
+        return Files.isDirectory(source) ? DIRECTORY_MODE : FILE_MODE;
     }
 
     private Containerizer containerizer(ImageReference target) throws InvalidImageReferenceException, IOException {

@@ -1,6 +1,10 @@
 package dev.mlflowknative.camel.image;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,6 +27,8 @@ public class ModelImages implements AutoCloseable {
     public static final String MODEL_URI_LABEL = "org.mlflow.model-uri";
     /** {@link ResolvedModel#identity()}: checked before any image is reused. */
     public static final String MODEL_IDENTITY_LABEL = "org.mlflow.model-identity";
+    /** How the image was made (builder, base, layout): an image made another way is not reused either. */
+    public static final String IMAGE_RECIPE_LABEL = "dev.mlflowknative.image-recipe";
     private static final Logger LOG = LoggerFactory.getLogger(ModelImages.class);
 
     private final ImageReference repository;
@@ -44,9 +50,18 @@ public class ModelImages implements AutoCloseable {
         this.flights = flights;
     }
 
-    /** repository:tag for a model: {@code <run id>-<12 hex digits of its identity>} unless a tag is configured. */
+    /**
+     * repository:tag for a model: {@code <run id>-<12 hex digits of its identity and the image recipe>} unless a tag
+     * is configured.
+     */
     public ImageReference target(ResolvedModel model) {
-        return repository.withTag(tag != null ? tag : runTag(model.runId()) + "-" + model.identity().substring(0, 12));
+        return repository.withTag(tag != null ? tag : runTag(model.runId()) + "-"
+                                                      + sha256(model.identity() + "\n" + imageRecipe()).substring(0, 12));
+    }
+
+    /** What, besides the model, decides an image's bytes: the builder, its base, the image layout. */
+    private String imageRecipe() {
+        return builder.recipe() + ", " + ImageBuilder.LAYOUT;
     }
 
     /**
@@ -54,7 +69,7 @@ public class ModelImages implements AutoCloseable {
      * image redeploys. Named before the model is read, so by run id (which model of the run is in the hash apart).
      */
     public String recipe(String runId) {
-        return repository.name() + ":" + (tag != null ? tag : runTag(runId)) + " (" + builder.recipe() + ")";
+        return repository.name() + ":" + (tag != null ? tag : runTag(runId)) + " (" + imageRecipe() + ")";
     }
 
     private static String runTag(String runId) {
@@ -96,7 +111,8 @@ public class ModelImages implements AutoCloseable {
             }
             try (ModelDirectory directory = models.download(model, workDirectory)) {
                 String digest = builder.buildAndPush(model, directory.path(), target, Map.of(RUN_ID_LABEL,
-                        model.runId(), MODEL_URI_LABEL, model.sourceUri(), MODEL_IDENTITY_LABEL, model.identity()));
+                        model.runId(), MODEL_URI_LABEL, model.sourceUri(), MODEL_IDENTITY_LABEL, model.identity(),
+                        IMAGE_RECIPE_LABEL, imageRecipe()));
                 return new ModelImage(target, digest, true);
             }
         });
@@ -108,12 +124,25 @@ public class ModelImages implements AutoCloseable {
             return Optional.empty();
         }
         Optional<RegistryClient.ImageInfo> found = registry.lookup(reference);
-        found.filter(info -> !model.identity().equals(info.labels().get(MODEL_IDENTITY_LABEL)))
-                .ifPresent(info -> LOG.info("{} holds another model than {} (identity {}): not reused", reference,
-                        model.sourceUri(), info.labels().getOrDefault(MODEL_IDENTITY_LABEL, "none")));
-        return found.filter(info -> model.identity().equals(info.labels().get(MODEL_IDENTITY_LABEL))
-                                    && info.digest() != null)
+        found.filter(info -> !holds(info, model))
+                .ifPresent(info -> LOG.info("{} holds another model than {} or was made another way: not reused",
+                        reference, model.sourceUri()));
+        return found.filter(info -> holds(info, model) && info.digest() != null)
                 .map(info -> new ModelImage(reference, info.digest(), false));
+    }
+
+    private boolean holds(RegistryClient.ImageInfo info, ResolvedModel model) {
+        return model.identity().equals(info.labels().get(MODEL_IDENTITY_LABEL))
+               && imageRecipe().equals(info.labels().get(IMAGE_RECIPE_LABEL));
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The registry of the repository, for the readiness check ("registry host"). */

@@ -23,6 +23,7 @@ record ServingCommand(List<String> entrypoint, Map<String, String> environment) 
         // ordered: the image config (and so a Jib digest) must not depend on map iteration order
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("MLFLOW_DISABLE_ENV_CREATION", "True");
+        environment.put("HOME", ImageBuilder.HOME);
         if (!mlserver) {
             return new ServingCommand(List.of("mlflow", "models", "serve", "-m", ImageBuilder.MODEL_PATH,
                     "-h", "0.0.0.0", "-p", String.valueOf(ImageBuilder.PORT), "--env-manager", "local"),

@@ -30,25 +30,30 @@ record MlmodelFile(List<String> flavors, String mlflowVersion, String runId, Str
         }
         List<String> flavors = new ArrayList<>();
         tree.path("flavors").fieldNames().forEachRemaining(flavors::add);
-        return new MlmodelFile(flavors, text(tree.path("mlflow_version")), text(tree.path("run_id")),
+        // checked here, where they are read: both reach the image build
+        String mlflowVersion = ModelDeclarations.mlflowVersion(source, text(tree.path("mlflow_version")));
+        String pythonVersion = ModelDeclarations.pythonVersion(source, NAME, "python_version",
                 text(tree.path("flavors").path(ResolvedModel.PYFUNC).path("python_version")));
+        return new MlmodelFile(flavors, mlflowVersion, text(tree.path("run_id")), pythonVersion);
     }
 
-    /** The pip requirements of requirements.txt: one per line, without comments and blank lines. */
-    static List<String> requirements(byte[] content) {
-        return new String(content, StandardCharsets.UTF_8).lines()
+    /** The pip requirements of requirements.txt: one per line, without comments and blank lines, each checked. */
+    static List<String> requirements(String source, byte[] content) {
+        return ModelDeclarations.requirements(source, new String(content, StandardCharsets.UTF_8).lines()
                 .map(line -> line.replaceFirst("\\s+#.*$", "").trim())
                 .filter(line -> !line.isEmpty() && !line.startsWith("#"))
-                .toList();
+                .toList());
     }
 
-    /** The python version of python_env.yaml, or null. */
-    static String pythonOfEnv(byte[] content) {
+    /** The python version of python_env.yaml (checked), or null. */
+    static String pythonOfEnv(String source, byte[] content) {
+        String python;
         try {
-            return text(YAML.readTree(content).path("python"));
+            python = text(YAML.readTree(content).path("python"));
         } catch (Exception e) {
             return null;
         }
+        return ModelDeclarations.pythonVersion(source, "python_env.yaml", "python", python);
     }
 
     private static String text(JsonNode node) {

@@ -78,8 +78,8 @@ public class ModelResolver {
         }
         if (ref instanceof ModelRef.ProxiedArtifacts r) {
             String uri = "mlflow-artifacts:/" + r.path();
-            return new ModelLocation(ref, runIdOf(mlmodel(uri, ArtifactSource.of(uri, client(), roots)), uri), uri, null, null,
-                    uri);
+            MlmodelFile mlmodel = mlmodel(uri, ArtifactSource.of(uri, client(), roots));
+            return new ModelLocation(ref, runIdOf(mlmodel, uri), uri, null, null, uri);
         }
         ModelRef.LocalDirectory local = (ModelRef.LocalDirectory) ref;
         Path directory = roots.admit(local.directory(), modelUri);
@@ -90,22 +90,24 @@ public class ModelResolver {
                 directory.toString());
     }
 
-    /** Reads what the model declares (flavors, MLflow version, Python version, requirements). */
+    /** Reads what the model declares (flavors, MLflow version, Python version, requirements: checked). */
     public ResolvedModel resolve(ModelLocation location) {
         String artifactUri = artifactUri(location);
         ArtifactSource source = ArtifactSource.of(artifactUri, client, roots);
-        byte[] mlmodelBytes = mlmodelBytes(location.ref().uri(), source);
-        MlmodelFile mlmodel = MlmodelFile.parse(location.ref().uri(), mlmodelBytes);
+        String uri = location.ref().uri();
+        byte[] mlmodelBytes = mlmodelBytes(uri, source);
+        MlmodelFile mlmodel = MlmodelFile.parse(uri, mlmodelBytes);
         List<String> requirements = source.read("requirements.txt", MlmodelFile.MAX_BYTES)
-                .map(MlmodelFile::requirements).orElse(List.of());
+                .map(content -> MlmodelFile.requirements(uri, content)).orElse(List.of());
         String python = mlmodel.pythonVersion() != null ? mlmodel.pythonVersion()
-                : source.read("python_env.yaml", MlmodelFile.MAX_BYTES).map(MlmodelFile::pythonOfEnv).orElse(null);
+                : source.read("python_env.yaml", MlmodelFile.MAX_BYTES)
+                        .map(content -> MlmodelFile.pythonOfEnv(uri, content)).orElse(null);
         // where the files are (the same model by runs:/ or models:/ has one place) and what its MLmodel says; a
         // local directory's place is its content, not a path of this machine
         String place = location.ref() instanceof ModelRef.LocalDirectory ? location.modelSource() : artifactUri;
         String identity = sha256(place + "\n" + sha256(mlmodelBytes));
-        return new ResolvedModel(location.ref().uri(), location.runId(), identity, location.registeredName(),
-                location.version(), artifactUri, mlmodel.flavors(), mlmodel.mlflowVersion(), python, requirements);
+        return new ResolvedModel(uri, location.runId(), identity, location.registeredName(), location.version(),
+                artifactUri, mlmodel.flavors(), mlmodel.mlflowVersion(), python, requirements);
     }
 
     /** Streams every file of the model into a new temporary directory; the caller closes it. */

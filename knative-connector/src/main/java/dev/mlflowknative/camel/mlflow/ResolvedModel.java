@@ -18,7 +18,7 @@ import dev.mlflowknative.camel.UnsupportedModelException;
  * @param flavors        the flavors of the MLmodel
  * @param mlflowVersion  the MLflow version that saved the model
  * @param pythonVersion  the Python version it was saved with, if declared
- * @param requirements   its pip requirements (requirements.txt), in order
+ * @param requirements   its pip requirements (requirements.txt), in order, each checked ({@link ModelDeclarations})
  */
 public record ResolvedModel(String sourceUri, String runId, String identity, String registeredName, String version, String artifactUri,
         List<String> flavors, String mlflowVersion, String pythonVersion, List<String> requirements) {

@@ -125,6 +125,20 @@ class OneRunManyModelsTest extends KnativeRouteTestSupport {
         }
     }
 
+    @Test
+    void anImageOfTheSameModelMadeAnotherWayIsNotReused() {
+        // one fixed tag for both: only the labels can tell the images apart
+        String uri = endpoint("jib", Registries.registry() + "/ml/two-recipe-" + UUID.randomUUID()) + "&imageTag=fixed";
+        DeploymentResult plain = deploy(uri, "recipe-plain", "models:/two-a/1");
+        registry.mark();
+        DeploymentResult mlserver = deploy(uri + "&enableMlserver=true", "recipe-mlserver", "models:/two-a/1");
+        assertThat(registry.writesSince()).as("built again, for MLServer").isNotEmpty();
+        assertThat(mlserver.imageDigest()).isNotEqualTo(plain.imageDigest());
+        assertThat(Registries.labels(mlserver.image()).get(ModelImages.IMAGE_RECIPE_LABEL)).contains("with mlserver");
+        assertThat(Registries.labels(plain.image()).get(ModelImages.MODEL_IDENTITY_LABEL))
+                .isEqualTo(Registries.labels(mlserver.image()).get(ModelImages.MODEL_IDENTITY_LABEL));
+    }
+
     private int predict(DockerClient docker, String image, String service) throws Exception {
         var container = liveService("default", service).getSpec().getTemplate().getSpec().getContainers().get(0);
         try (ServingContainer serving = ServingContainer.start(docker, image, container)) {

@@ -30,9 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * End to end with real model servers: the component builds the image of the real scikit-learn model models:/iris/1
  * with each builder, serving it with MLflow's scoring server or with MLServer (on the locally built serving bases);
- * the real Docker engine runs the image as Knative would run the revision (the default template's env), the
- * template's readiness path must answer, and predict through a Camel route must give what MLflow itself gives in
- * Python for the same input.
+ * the real Docker engine runs the image as Knative would run the revision (the default template's env and restricted
+ * securityContext: as the non-root uid 1000, all capabilities dropped), the template's readiness path must answer, and
+ * predict through a Camel route must give what MLflow itself gives in Python for the same input.
  */
 class ServingE2ETest extends KnativeRouteTestSupport {
 
@@ -94,6 +94,13 @@ class ServingE2ETest extends KnativeRouteTestSupport {
              ServingContainer container = ServingContainer.start(docker, built.image(), revision)) {
             assertThat(container.entrypoint().get(0)).isEqualTo(serving.mlserver ? "mlserver" : "mlflow");
             container.awaitOk(readinessPath, Duration.ofSeconds(180));
+            // non-root, as the default template's runAsNonRoot requires: a numeric uid and gid, and the model's
+            // files readable but not writable by them
+            assertThat(container.user()).isEqualTo("1000:1000");
+            assertThat(container.exec("id", "-u")).isEqualTo("1000");
+            assertThat(container.exec("id", "-g")).isEqualTo("1000");
+            assertThat(container.exec("sh", "-c", "test -r /opt/ml/model/MLmodel && ! test -w /opt/ml/model/MLmodel"
+                                                  + " && echo read-only")).isEqualTo("read-only");
             if (serving.mlserver) {
                 // MLServer's own V2 API: the model is loaded under the name the image gives it
                 container.awaitOk("/v2/models/mlflow-model/ready", Duration.ofSeconds(5));

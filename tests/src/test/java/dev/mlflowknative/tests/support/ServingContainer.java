@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
@@ -20,13 +21,20 @@ import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.SecurityContext;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A model image run by the real Docker engine as Knative would run the revision's container: pulled from the registry
- * by digest, with the env of the rendered service's container, port 8080 published on loopback only. The container
- * sits on the engine's bridge, which has no route off this machine (dockerd runs with --iptables=false: no NAT).
+ * by digest, with the env and the securityContext of the rendered service's container, port 8080 published on loopback
+ * only. The container sits on the engine's bridge, which has no route off this machine (dockerd runs with
+ * --iptables=false: no NAT).
+ *
+ * <p>The securityContext as the kubelet applies it: {@code capabilities.drop} and {@code allowPrivilegeEscalation:
+ * false} become the engine's --cap-drop and no-new-privileges; the engine's default seccomp profile is its
+ * RuntimeDefault; {@code runAsNonRoot: true} is the kubelet's own check before it starts a container (the image's
+ * user must be a numeric uid other than 0, unless runAsUser is set), made here the same way.
  */
 public final class ServingContainer implements AutoCloseable {
 
@@ -50,11 +58,23 @@ public final class ServingContainer implements AutoCloseable {
         for (EnvVar var : serviceContainer.getEnv() == null ? List.<EnvVar>of() : serviceContainer.getEnv()) {
             env.add(var.getName() + "=" + var.getValue());
         }
+        SecurityContext security = serviceContainer.getSecurityContext();
+        HostConfig host = HostConfig.newHostConfig().withPortBindings(new PortBinding(
+                Ports.Binding.bindIpAndPort("127.0.0.1", hostPort), ExposedPort.tcp(PORT)));
+        if (security != null) {
+            verifyRunAsNonRoot(security, docker.inspectImageCmd(image).exec().getConfig().getUser());
+            if (security.getCapabilities() != null && security.getCapabilities().getDrop() != null) {
+                host.withCapDrop(security.getCapabilities().getDrop().stream().map(Capability::valueOf)
+                        .toArray(Capability[]::new));
+            }
+            if (Boolean.FALSE.equals(security.getAllowPrivilegeEscalation())) {
+                host.withSecurityOpts(List.of("no-new-privileges"));
+            }
+        }
         String id = docker.createContainerCmd(image)
                 .withEnv(env)
                 .withExposedPorts(ExposedPort.tcp(PORT))
-                .withHostConfig(HostConfig.newHostConfig().withPortBindings(new PortBinding(
-                        Ports.Binding.bindIpAndPort("127.0.0.1", hostPort), ExposedPort.tcp(PORT))))
+                .withHostConfig(host)
                 .exec().getId();
         ServingContainer container = new ServingContainer(docker, id, "http://127.0.0.1:" + hostPort);
         try {
@@ -66,8 +86,43 @@ public final class ServingContainer implements AutoCloseable {
         return container;
     }
 
+    /** The kubelet's runAsNonRoot check (verifyRunAsNonRoot): a failure is its CreateContainerConfigError. */
+    private static void verifyRunAsNonRoot(SecurityContext security, String imageUser) {
+        if (!Boolean.TRUE.equals(security.getRunAsNonRoot()) || security.getRunAsUser() != null) {
+            return;
+        }
+        String uid = imageUser == null ? "" : imageUser.split(":", 2)[0];
+        if (uid.isEmpty() || uid.equals("0")) {
+            throw new AssertionError("container has runAsNonRoot and image will run as root (USER '" + imageUser
+                                     + "')");
+        }
+        if (!uid.matches("[0-9]+")) {
+            throw new AssertionError("container has runAsNonRoot and image has non-numeric user (" + imageUser
+                                     + "), cannot verify user is non-root");
+        }
+    }
+
     public String url() {
         return url;
+    }
+
+    /** The user the container runs as, as configured (the image's USER). */
+    public String user() {
+        return docker.inspectContainerCmd(id).exec().getConfig().getUser();
+    }
+
+    /** Runs a command in the running container and returns its standard output. */
+    public String exec(String... command) throws InterruptedException {
+        String exec = docker.execCreateCmd(id).withCmd(command).withAttachStdout(true).withAttachStderr(true).exec()
+                .getId();
+        StringBuilder out = new StringBuilder();
+        docker.execStartCmd(exec).exec(new ResultCallback.Adapter<Frame>() {
+            @Override
+            public void onNext(Frame frame) {
+                out.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }).awaitCompletion(30, TimeUnit.SECONDS);
+        return out.toString().strip();
     }
 
     /** The entrypoint of the running image. */
