@@ -27,12 +27,19 @@ public final class RunnerProcess implements AutoCloseable {
     }
 
     public static RunnerProcess start(Map<String, String> env, String... args) {
+        return start(JAR, List.of("-Xmx512m"), env, args);
+    }
+
+    /** Any fat jar (the runner, the start-up benchmark's floor), with the given JVM options, as a user runs it. */
+    public static RunnerProcess start(Path jar, List<String> jvmOptions, Map<String, String> env, String... args) {
         try {
             // beside the tests' own log, where SecretsScanTest reads it
             Path logs = Files.createDirectories(Path.of("target/test-logs"));
             Path output = Files.createTempFile(logs, "runner-", ".log");
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-Xmx512m", "-jar", JAR.toString()));
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", jar.toString()));
             command.addAll(List.of(args));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(output.toFile());
