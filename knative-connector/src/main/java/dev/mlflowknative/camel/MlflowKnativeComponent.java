@@ -3,6 +3,7 @@ package dev.mlflowknative.camel;
 import java.util.Map;
 
 import dev.mlflowknative.camel.image.ModelImage;
+import dev.mlflowknative.camel.knative.SharedKubernetesClients;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
@@ -18,6 +19,8 @@ public class MlflowKnativeComponent extends DefaultComponent {
     private MlflowKnativeConfiguration configuration = new MlflowKnativeConfiguration();
     // shared by all endpoints, so that concurrent deploys of one model build its image once
     private final SingleFlight<ModelImage> imageBuilds = new SingleFlight<>();
+    // shared by all endpoints of the same context and credentials: one Vert.x, pool and TLS session, not one each
+    private final SharedKubernetesClients kubernetesClients = new SharedKubernetesClients();
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -29,6 +32,10 @@ public class MlflowKnativeComponent extends DefaultComponent {
 
     SingleFlight<ModelImage> imageBuilds() {
         return imageBuilds;
+    }
+
+    SharedKubernetesClients kubernetesClients() {
+        return kubernetesClients;
     }
 
     public MlflowKnativeConfiguration getConfiguration() {

@@ -11,6 +11,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +22,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.mlflowknative.camel.InvalidRequestException;
 import dev.mlflowknative.camel.MlflowKnativeConstants;
 import org.apache.camel.Exchange;
+import org.apache.camel.RuntimeCamelException;
 
 /**
  * The file-drop route's helpers: a deployment request file (.yaml, .yml or .json) is read into the map the component
@@ -28,8 +32,10 @@ public class DeploymentFiles {
 
     /** Requests are small; a bigger file is refused before parsing. */
     public static final int MAX_BYTES = 64 * 1024;
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // a key given twice (name: a ... name: b) is refused, not resolved by "the last one wins"
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /**
      * Refuses a dropped file before anything reads it: a symbolic link (its target is never read), an empty file, one
@@ -70,8 +76,9 @@ public class DeploymentFiles {
         try {
             document = (json ? JSON : YAML).readTree(content);
         } catch (IOException e) {
-            throw new InvalidRequestException("Deployment file " + fileName + " is not valid "
-                                              + (json ? "JSON" : "YAML") + ": " + firstLine(e));
+            String duplicate = duplicateKey(e);
+            throw new InvalidRequestException("Deployment file " + fileName + (duplicate != null ? duplicate
+                    : " is not valid " + (json ? "JSON" : "YAML") + ": " + firstLine(e)));
         }
         if (document == null || !document.isObject()) {
             throw new InvalidRequestException("Deployment file " + fileName + " must hold one mapping with at least"
@@ -103,6 +110,10 @@ public class DeploymentFiles {
         String fileName = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
         String movedName = exchange.getProperty("movedName", fileName, String.class);
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        // parse() runs inside a simple expression, which wraps its error in "Failed to invoke method: ..."
+        while (error instanceof RuntimeCamelException && error.getCause() != null) {
+            error = error.getCause();
+        }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("file", fileName);
         report.put("failedAt", Instant.now().toString());
@@ -119,6 +130,18 @@ public class DeploymentFiles {
         Files.createDirectories(directory);
         Files.writeString(directory.resolve(movedName + ".error.json"),
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report), StandardCharsets.UTF_8);
+    }
+
+    /** " gives the key 'name' twice (line 3): ..." when the parser stopped at a repeated key, else null. */
+    private static String duplicateKey(IOException e) {
+        if (e instanceof JsonParseException parse && parse.getOriginalMessage() != null
+            && parse.getOriginalMessage().startsWith("Duplicate field '")) {
+            String key = parse.getOriginalMessage().substring("Duplicate field ".length());
+            JsonLocation at = parse.getLocation();
+            return " gives the key " + key + " twice" + (at == null ? "" : " (line " + at.getLineNr() + ")")
+                   + ": each key may appear once";
+        }
+        return null;
     }
 
     private static String firstLine(IOException e) {

@@ -26,7 +26,8 @@ import org.apache.camel.support.EventNotifierSupport;
  * {@code mlflow_knative_deploy_duration_seconds{trigger, changed}} of the component's time, and the gauge
  * {@code mlflow_knative_deployments_in_flight}. The trigger is the exchange
  * property {@value #TRIGGER} set by the route that received the request (api, file, schedule, webhook), else
- * "route". A no-op when no MeterRegistry is in the Camel registry. {@link RoutesConfiguration} registers it.
+ * "route". A no-op when no MeterRegistry is in the Camel registry. {@link RoutesConfiguration} registers it. Each
+ * outcome also goes to the {@link DeploymentRecord} in the Camel registry, if there is one (the dashboard's).
  */
 public class DeploymentMetrics extends EventNotifierSupport {
 
@@ -67,6 +68,10 @@ public class DeploymentMetrics extends EventNotifierSupport {
             return;
         }
         inFlight(exchange).decrementAndGet();
+        DeploymentRecord record = exchange.getContext().getRegistry().findSingleByType(DeploymentRecord.class);
+        if (record != null) {
+            record.record(exchange, (MlflowKnativeEndpoint) sent.getEndpoint(), sent.getTimeTaken());
+        }
         MeterRegistry registry = exchange.getContext().getRegistry().findSingleByType(MeterRegistry.class);
         if (registry == null) {
             return;

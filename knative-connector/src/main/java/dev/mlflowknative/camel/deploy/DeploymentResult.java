@@ -3,6 +3,7 @@ package dev.mlflowknative.camel.deploy;
 import java.util.List;
 
 import dev.mlflowknative.camel.knative.Fingerprint;
+import dev.mlflowknative.camel.knative.RolloutStatus;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.api.model.Container;
 
@@ -22,10 +23,15 @@ import io.fabric8.kubernetes.api.model.Container;
  * @param context     the kubeconfig context, when the deployment fanned out to several
  * @param generation  the service's metadata.generation: it grows with every change of its spec (null when absent)
  * @param creationTimestamp when the service was created (RFC 3339, as Kubernetes writes it; null when absent)
+ * @param ready       the service's Ready condition as Knative reports it: True, False or Unknown (Unknown too until
+ *                    the controller has observed the latest generation; null when absent)
+ * @param readyReason  the Ready condition's reason, e.g. RevisionFailed (null when none)
+ * @param readyMessage the Ready condition's message (null when none)
  */
 public record DeploymentResult(String name, String namespace, String url, String revision, String image,
         String imageDigest, String runId, String modelUri, Action action, List<TrafficSplit> traffic,
-        String context, Long generation, String creationTimestamp) {
+        String context, Long generation, String creationTimestamp, String ready, String readyReason,
+        String readyMessage) {
 
     /**
      * One traffic target.
@@ -42,6 +48,14 @@ public record DeploymentResult(String name, String namespace, String url, String
         traffic = traffic == null ? List.of() : List.copyOf(traffic);
     }
 
+    /** A result without the Ready condition (kept for callers written before it was reported). */
+    public DeploymentResult(String name, String namespace, String url, String revision, String image,
+                            String imageDigest, String runId, String modelUri, Action action,
+                            List<TrafficSplit> traffic, String context, Long generation, String creationTimestamp) {
+        this(name, namespace, url, revision, image, imageDigest, runId, modelUri, action, traffic, context,
+                generation, creationTimestamp, null, null, null);
+    }
+
     public static DeploymentResult of(Service service, Action action) {
         String image = firstImage(service);
         List<TrafficSplit> traffic = service.getStatus() == null || service.getStatus().getTraffic() == null
@@ -50,11 +64,17 @@ public record DeploymentResult(String name, String namespace, String url, String
                         .map(t -> new TrafficSplit(t.getRevisionName(), t.getPercent() == null ? 0 : t.getPercent(),
                                 t.getTag(), t.getUrl()))
                         .toList();
+        RolloutStatus ready = RolloutStatus.of(service);
         return new DeploymentResult(service.getMetadata().getName(), service.getMetadata().getNamespace(),
                 service.getStatus() == null ? null : service.getStatus().getUrl(),
                 service.getStatus() == null ? null : service.getStatus().getLatestReadyRevisionName(),
                 image, digestOf(image), Fingerprint.runId(service), Fingerprint.modelUri(service), action, traffic,
-                null, service.getMetadata().getGeneration(), service.getMetadata().getCreationTimestamp());
+                null, service.getMetadata().getGeneration(), service.getMetadata().getCreationTimestamp(),
+                switch (ready.state()) {
+                    case READY -> "True";
+                    case FAILED -> "False";
+                    case PROGRESSING -> "Unknown";
+                }, ready.reason(), ready.message());
     }
 
     public static DeploymentResult absent(String namespace, String name) {
@@ -65,7 +85,7 @@ public record DeploymentResult(String name, String namespace, String url, String
     /** The same result, naming the kubeconfig context it came from. */
     public DeploymentResult inContext(String kubeContext) {
         return new DeploymentResult(name, namespace, url, revision, image, imageDigest, runId, modelUri, action,
-                traffic, kubeContext, generation, creationTimestamp);
+                traffic, kubeContext, generation, creationTimestamp, ready, readyReason, readyMessage);
     }
 
     /** The URL of the candidate revision during a canary, if any. */

@@ -26,8 +26,8 @@ public record MlflowSettings(URI trackingUri, String token, String username, Str
     }
 
     /**
-     * @param option what the endpoint options say (null when unset)
-     * @param env    the environment (System::getenv)
+     * The settings from the endpoint's options (null or blank when unset), each falling back to its MLFLOW_TRACKING_*
+     * variable of {@code env} (System::getenv).
      */
     public static MlflowSettings of(String trackingUri, String token, String username, String password,
                                     String caFile, Duration timeout, int retries, Duration retryBackoff,

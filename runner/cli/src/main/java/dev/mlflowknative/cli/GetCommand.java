@@ -1,14 +1,9 @@
 package dev.mlflowknative.cli;
 
-import java.util.concurrent.Callable;
+import java.io.PrintWriter;
 
-import dev.mlflowknative.camel.deploy.DeploymentRequest;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code mlflow deployments get}: one deployment as JSON with the Python plugin's fields. */
 @Command(name = "get", mixinStandardHelpOptions = true,
@@ -16,23 +11,15 @@ import picocli.CommandLine.Spec;
                         "Print the deployment --name as JSON: the Python plugin's fields (name, namespace, url,"
                         + " generation, creation_timestamp, run_id), then model_uri, revision and image. Without -C"
                         + " namespace= it is looked for in all namespaces, as the Python plugin did."})
-final class GetCommand implements Callable<Integer> {
-
-    @Mixin
-    Connection connection;
-    @Option(names = "--name", required = true, description = "Name of the deployment.")
-    String name;
-    @Spec
-    CommandSpec spec;
+final class GetCommand extends OneDeploymentCommand {
 
     @Override
-    public Integer call() {
-        DeploymentResult result;
-        try (Session session = connection.open()) {
-            result = connection.config().namespace() == null ? session.find(name)
-                    : session.deployment("get", new DeploymentRequest(name, null, null, null, null));
-        }
-        Output.json(spec.commandLine().getOut(), Output.fields(result));
-        return ExitCodes.OK;
+    DeploymentResult run(Session session) {
+        return connection.config().namespace() == null ? session.find(name) : super.run(session);
+    }
+
+    @Override
+    void print(PrintWriter out, DeploymentResult result) {
+        Output.json(out, Output.fields(result));
     }
 }

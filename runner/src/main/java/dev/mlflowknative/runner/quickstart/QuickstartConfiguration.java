@@ -51,6 +51,8 @@ public class QuickstartConfiguration implements CamelConfiguration {
         Path model = unpackModel(home.resolve("models/iris"));
         Path inbox = Path.of(property(camelContext, "mlflow-knative.file-drop.inbox"));
         Files.createDirectories(inbox);
+        // the embedded cluster starts empty every time: what an earlier run deployed is not there to skip
+        Files.deleteIfExists(inbox.resolve(".deployed-contents"));
         Path request = inbox.resolve("iris.yaml");
         Files.writeString(request, "name: iris\nmodelUri: " + model.toAbsolutePath() + "\nminScale: 1\n");
         String base = "http://" + property(camelContext, "camel.server.host") + ":"
@@ -66,9 +68,10 @@ public class QuickstartConfiguration implements CamelConfiguration {
                     curl -s -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\
                          -d '{"name": "iris-copy", "modelUri": "{}"}' {}/deployments
                     curl -s -X DELETE -H 'Authorization: Bearer {}' {}/deployments/iris-copy
-                    curl -s {}/observe/health ; curl -s {}/openapi.yaml""",
+                    curl -s {}/observe/health ; curl -s {}/openapi.yaml
+                  and open {}/ in a browser for the dashboard (it asks for the token once).""",
                 cluster.url(), property(camelContext, "camel.component.mlflow-knative.image-tar-directory"), request,
-                token, base, token, model.toAbsolutePath(), base, token, base, base, base);
+                token, base, token, model.toAbsolutePath(), base, token, base, base, base, base);
     }
 
     /** The quickstart's directory, readable by its owner only: it holds the inbox, the model and the images. */

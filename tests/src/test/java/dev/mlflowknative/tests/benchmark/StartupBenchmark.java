@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * (tests/startup-floor), both fat jars started the same way in the same run, in turns so that the machine's load
  * falls on both alike. The API server is the tests' real one, outside the measured JVMs. With
  * -Dstartup.baseline=/path/to/an/older/runner.jar the older runner runs in the same turns: before and after, side
- * by side. Run with tests/bin/benchmark -Dtest=StartupBenchmark.
+ * by side. The runner also runs with an AppCDS archive (README: Faster start-up), made by one start with
+ * -XX:ArchiveClassesAtExit before the measured ones. Run with tests/bin/benchmark -Dtest=StartupBenchmark.
  */
 @Tag("benchmark")
 class StartupBenchmark {
@@ -61,7 +62,13 @@ class StartupBenchmark {
         RealKubernetes api = TestCluster.shared().api();
         Path kubeconfig = api.writeKubeconfig(Files.createTempDirectory("startup").resolve("kubeconfig"), "bench",
                 api.adminToken(), "default");
-        List<Launch> launches = launches();
+        Path archive = Files.createTempDirectory("startup-cds").resolve("runner.jsa");
+        startToReady(new Launch("archive", RunnerProcess.JAR, List.of("-Xmx512m",
+                "-XX:ArchiveClassesAtExit=" + archive)), kubeconfig);
+        if (!Files.isRegularFile(archive)) {
+            throw new IllegalStateException("the JVM wrote no class data archive at " + archive);
+        }
+        List<Launch> launches = launches(archive);
         Map<Launch, Starts> results = new LinkedHashMap<>();
         launches.forEach(launch -> results.put(launch, new Starts(new ArrayList<>())));
         String loadBefore = Benchmarks.loadAverage();
@@ -98,13 +105,15 @@ class StartupBenchmark {
     }
 
     /** The floor first, then the runner as README starts it, then the optional baseline. */
-    private static List<Launch> launches() {
+    private static List<Launch> launches(Path archive) {
         if (!Files.isRegularFile(FLOOR_JAR)) {
             throw new IllegalStateException(FLOOR_JAR + " is missing: build it with mvn install -DskipTests");
         }
         List<Launch> launches = new ArrayList<>();
         launches.add(new Launch("floor: camel-main + platform-http, `java -jar`", FLOOR_JAR, HEAP));
         launches.add(new Launch("runner, `java -jar`", RunnerProcess.JAR, HEAP));
+        launches.add(new Launch("runner with its AppCDS archive, `java -XX:SharedArchiveFile=… -jar`",
+                RunnerProcess.JAR, List.of("-Xmx512m", "-XX:SharedArchiveFile=" + archive)));
         String baseline = System.getProperty("startup.baseline", "");
         if (!baseline.isBlank()) {
             launches.add(new Launch("baseline runner (" + Path.of(baseline).getFileName() + "), `java -jar`",

@@ -12,8 +12,10 @@ import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlflowknative.camel.ImageBuildException;
+import dev.mlflowknative.camel.InvalidRequestException;
 import dev.mlflowknative.camel.MlflowKnativeConstants;
 import dev.mlflowknative.camel.deploy.Action;
+import dev.mlflowknative.camel.deploy.DeploymentRequest;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
 import dev.mlflowknative.camel.image.ModelImages;
 import dev.mlflowknative.camel.test.KnativeRouteTestSupport;
@@ -177,6 +179,26 @@ class DeployWithImagesTest extends KnativeRouteTestSupport {
                     assertThat(info.digest()).isEqualTo(created.imageDigest());
                     assertThat(info.labels()).containsEntry(ModelImages.RUN_ID_LABEL, runId);
                 });
+    }
+
+    @Test
+    void anAllowedPrebuiltImageRunsPinnedToTheDigestItsRegistryGives() {
+        // a tag of an allowed repository: the image built here for models:/iris/1 under the fixed tag "prebuilt"
+        DeploymentResult built = deploy(jibUri("ml/prebuilt-allowed", "&imageTag=prebuilt"), "iris-built",
+                "models:/iris/1");
+        String repository = Registries.registry() + "/ml/prebuilt-allowed-" + RUN;
+        String allowed = "mlflow-knative:deploy?waitTimeout=30s&allowedImages=" + Registries.registry() + "/ml/";
+
+        DeploymentResult prebuilt = template.requestBody(allowed, new DeploymentRequest("iris-prebuilt", null, null,
+                repository + ":prebuilt", "run-prebuilt"), DeploymentResult.class);
+        assertThat(prebuilt.image()).isEqualTo(repository + "@" + built.imageDigest());
+        assertThat(liveService("default", "iris-prebuilt").getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getImage()).isEqualTo(repository + "@" + built.imageDigest());
+
+        assertThat(failure(allowed, new DeploymentRequest("iris-missing", null, null, repository + ":no-such-tag",
+                "run-prebuilt"), Map.of())).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("does not exist in its registry");
+        assertThat(liveService("default", "iris-missing")).isNull();
     }
 
     private static <T> T get(Future<T> future) {

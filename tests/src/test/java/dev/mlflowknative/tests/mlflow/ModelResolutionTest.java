@@ -1,8 +1,11 @@
 package dev.mlflowknative.tests.mlflow;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +17,9 @@ import dev.mlflowknative.camel.mlflow.ModelLocation;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
 import dev.mlflowknative.camel.mlflow.ModelRoots;
 import dev.mlflowknative.camel.mlflow.ResolvedModel;
+import dev.mlflowknative.camel.test.LocalModels;
 import dev.mlflowknative.camel.test.TestServices;
+import dev.mlflowknative.tests.support.MlflowRest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,7 +35,11 @@ class ModelResolutionTest {
     private static final String IRIS_RUN_1 = FIXTURES.at("/iris/runs/0").asText();
     private static final String IRIS_RUN_2 = FIXTURES.at("/iris/runs/1").asText();
 
-    private final ModelResolver resolver = new ModelResolver(MlflowTestClients.client(TestServices.mlflowUri()), ModelRoots.NONE);
+    private final ModelResolver resolver = new ModelResolver(MlflowTestClients.client(TestServices.mlflowUri()),
+            ModelRoots.NONE);
+    /** For local model paths, which are read only under the model roots: here the JVM's temporary directory. */
+    private final ModelResolver localResolver = new ModelResolver(MlflowTestClients.client(TestServices.mlflowUri()),
+            new ModelRoots(List.of(Path.of(System.getProperty("java.io.tmpdir")))));
 
     @TempDir
     Path temp;
@@ -114,9 +123,9 @@ class ModelResolutionTest {
             assertThat(downloaded.bytes()).isEqualTo(files.stream().mapToLong(f -> size(directory.resolve(f))).sum());
 
             // the downloaded directory is itself a model URI: a local directory, same run id
-            ModelLocation local = resolver.locate(directory.toString());
+            ModelLocation local = localResolver.locate(directory.toString());
             assertThat(local.runId()).isEqualTo(FIXTURES.at("/custom/run").asText());
-            assertThat(resolver.resolve(local).requirements()).contains("pandas");
+            assertThat(localResolver.resolve(local).requirements()).contains("pandas");
         }
         assertThat(directory).doesNotExist();
     }
@@ -141,7 +150,7 @@ class ModelResolutionTest {
         assertThatThrownBy(() -> resolver.resolve(resolver.locate("runs:/" + IRIS_RUN_1 + "/elsewhere")))
                 .isInstanceOf(ModelNotFoundException.class)
                 .hasMessage("Run '" + IRIS_RUN_1 + "' has no model at 'elsewhere'");
-        assertThatThrownBy(() -> resolver.locate(temp.resolve("nothing-here").toString()))
+        assertThatThrownBy(() -> localResolver.locate(temp.resolve("nothing-here").toString()))
                 .isInstanceOf(ModelNotFoundException.class).hasMessageContaining("No MLmodel file");
     }
 
@@ -165,5 +174,27 @@ class ModelResolutionTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /**
+     * An experiment whose artifact location is a local path: MLflow answers file: URIs, which the component reads
+     * only under its model roots.
+     */
+    @Test
+    void aLocalArtifactLocationFromMlflowIsReadOnlyUnderTheModelRoots() throws Exception {
+        Path store = Files.createDirectories(temp.resolve("local-artifacts"));
+        String experiment = MlflowRest.createExperiment("local-artifacts-" + UUID.randomUUID(), store.toUri().toString());
+        Map.Entry<String, String> run = MlflowRest.createRun(experiment);
+        Path model = Path.of(URI.create(run.getValue())).resolve("model");
+        LocalModels.pyfunc(model, run.getKey());
+        Files.writeString(model.resolve("credentials.txt"), "planted next to the model");
+
+        ModelLocation location = resolver.locate("runs:/" + run.getKey() + "/model");
+        assertThatThrownBy(() -> resolver.resolve(location)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("Local model paths are not accepted");
+
+        ModelResolver rooted = new ModelResolver(MlflowTestClients.client(TestServices.mlflowUri()),
+                new ModelRoots(List.of(store)));
+        assertThat(rooted.resolve(rooted.locate("runs:/" + run.getKey() + "/model")).runId()).isEqualTo(run.getKey());
     }
 }

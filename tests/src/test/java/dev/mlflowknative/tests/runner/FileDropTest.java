@@ -14,7 +14,9 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlflowknative.camel.knative.Fingerprint;
+import dev.mlflowknative.camel.test.LogCapture;
 import dev.mlflowknative.tests.support.RunnerTestSupport;
+import dev.mlflowknative.tests.support.ScoringServer;
 import dev.mlflowknative.camel.test.TestServices;
 import io.fabric8.knative.serving.v1.Service;
 import org.junit.jupiter.api.Test;
@@ -129,6 +131,32 @@ class FileDropTest extends RunnerTestSupport {
     }
 
     @Test
+    void aKeyGivenTwiceIsRefusedInYamlAndJson() throws Exception {
+        Files.writeString(inbox.resolve("name-twice.yaml"), "name: first\nmodelUri: models:/iris/1\nname: second\n");
+        Files.writeString(inbox.resolve("env-twice.yaml"), """
+                name: twice-env
+                modelUri: models:/iris/1
+                env:
+                  LOG_LEVEL: debug
+                  LOG_LEVEL: info
+                """);
+        Files.writeString(inbox.resolve("json-twice.json"),
+                "{\"name\": \"first\", \"modelUri\": \"models:/iris/1\", \"name\": \"second\"}");
+
+        eventually(WAIT, () -> assertThat(filesIn("failed")).hasSize(6));
+        assertThat(report("name-twice.yaml").path("message").asText()).isEqualTo(
+                "Deployment file name-twice.yaml gives the key 'name' twice (line 3): each key may appear once");
+        assertThat(report("env-twice.yaml").path("message").asText()).contains("the key 'LOG_LEVEL' twice (line 5)");
+        assertThat(report("name-twice.yaml").path("error").asText()).isEqualTo("InvalidRequestException");
+        assertThat(report("json-twice.json").path("message").asText())
+                .contains("json-twice.json gives the key 'name' twice");
+        assertThat(filesIn("done")).isEmpty();
+        for (String name : new String[] { "first", "second", "twice-env", "env-twice" }) {
+            assertThat(liveService("default", name)).as(name).isNull();
+        }
+    }
+
+    @Test
     void aFileStillBeingWrittenIsNotRead() throws Exception {
         Path file = inbox.resolve("slow.yaml");
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW)) {
@@ -192,5 +220,32 @@ class FileDropTest extends RunnerTestSupport {
                 .contains("the file drop may not act in namespace 'kube-system'");
         assertThat(liveService("kube-system", "scoped")).isNull();
         assertThat(filesIn("")).containsOnly("done", "failed", ".deployed-contents");
+    }
+
+    @Test
+    void aDroppedFileCanBeACanaryWithItsOwnSmokeInput() throws Exception {
+        try (ScoringServer iris = ScoringServer.start("models:/iris/1"); LogCapture logs = new LogCapture()) {
+            controller.setUrls((service, tag) -> iris.url());
+            Files.writeString(inbox.resolve("canary-1.yaml"), "name: canary-file\nmodelUri: models:/iris/1\n");
+            eventually(WAIT, () -> assertThat(filesIn("done")).hasSize(1));
+            Files.writeString(inbox.resolve("canary-2.yaml"), """
+                    name: canary-file
+                    modelUri: models:/iris/2
+                    trafficPercent: 30
+                    smokeInput:
+                      dataframe_split:
+                        columns: ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"]
+                        data: [[5.1, 3.5, 1.4, 0.2]]
+                    """);
+            eventually(WAIT, () -> assertThat(filesIn("done")).hasSize(2));
+            assertThat(filesIn("failed")).isEmpty();
+            assertThat(liveService("default", "canary-file").getSpec().getTraffic())
+                    .anySatisfy(target -> {
+                        assertThat(target.getTag()).isEqualTo("candidate");
+                        assertThat(target.getPercent()).isEqualTo(30L);
+                    });
+            assertThat(logs.lines()).anyMatch(line -> line.contains(
+                    "Knative Service default/canary-file: the candidate passed its smoke test"));
+        }
     }
 }

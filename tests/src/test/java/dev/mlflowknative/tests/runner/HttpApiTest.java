@@ -70,6 +70,7 @@ class HttpApiTest extends RunnerTestSupport {
         HttpResponse<String> one = send(authorized("/deployments/iris-api").GET());
         assertThat(one.statusCode()).isEqualTo(200);
         assertThat(body(one).path("revision").asText()).isEqualTo("iris-api-00001");
+        assertThat(body(one).path("ready").asText()).isEqualTo("True");
 
         HttpResponse<String> list = send(authorized("/deployments").GET());
         assertThat(list.statusCode()).isEqualTo(200);
@@ -173,7 +174,8 @@ class HttpApiTest extends RunnerTestSupport {
         JsonNode spec = new ObjectMapper(new YAMLFactory()).readTree(openapi.body());
         assertThat(spec.path("paths").fieldNames()).toIterable().contains("/deployments",
                 "/deployments/{name}", "/deployments/{name}/predict", "/deployments/{name}/promote",
-                "/deployments/{name}/rollback", "/deployments/{name}/render", "/prune");
+                "/deployments/{name}/rollback", "/deployments/{name}/render", "/prune", "/dashboard/context",
+                "/activity", "/", "/dashboard/dashboard.js", "/dashboard/dashboard.css");
 
         post("{\"name\": \"iris-metrics\", \"modelUri\": \"models:/iris/2\"}");
         HttpResponse<String> health = send(authorized("/observe/health").GET());

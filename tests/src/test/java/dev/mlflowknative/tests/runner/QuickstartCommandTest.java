@@ -13,7 +13,10 @@ import java.util.Map;
 import dev.mlflowknative.camel.test.TestSecrets;
 import dev.mlflowknative.tests.support.RunnerProcess;
 import dev.mlflowknative.tests.support.RunnerTestSupport;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,12 +25,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * README's first command as a user runs it: the fat jar with --quickstart. It starts, deploys the bundled model
  * through the file drop, answers the HTTP API as README shows, and stops cleanly on SIGTERM.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QuickstartCommandTest {
 
+    // one directory for both runs: the second is a user's second quickstart
     @TempDir
-    Path tmp;
+    static Path tmp;
 
     @Test
+    @Order(1)
     void quickstartDeploysAnswersTheApiAndStopsCleanly() throws Exception {
         int port = RunnerTestSupport.freePort();
         try (RunnerProcess quickstart = RunnerProcess.start(Map.of("MLFLOW_KNATIVE_HTTP_PORT", String.valueOf(port),
@@ -73,8 +79,10 @@ class QuickstartCommandTest {
         }
     }
 
+    /** A second quickstart in the same directory deploys again (its embedded cluster starts empty). */
     @Test
-    void aTokenOfTheUsersOwnIsNeverLogged() throws Exception {
+    @Order(2)
+    void aSecondRunDeploysAgainAndATokenOfTheUsersOwnIsNeverLogged() throws Exception {
         int port = RunnerTestSupport.freePort();
         String token = TestSecrets.record("quickstart user token", "users-own-quickstart-token-61d2");
         try (RunnerProcess quickstart = RunnerProcess.start(Map.of("MLFLOW_KNATIVE_HTTP_PORT", String.valueOf(port),

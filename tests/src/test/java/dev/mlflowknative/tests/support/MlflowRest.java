@@ -68,6 +68,19 @@ public final class MlflowRest {
                 .path("run_id").asText();
     }
 
+    /** A new experiment whose runs keep their artifacts at {@code artifactLocation} (e.g. a file: URI); its id. */
+    public static String createExperiment(String name, String artifactLocation) {
+        return call("POST", "experiments/create", Map.of("name", name, "artifact_location", artifactLocation), 200)
+                .path("experiment_id").asText();
+    }
+
+    /** A new, empty run in an experiment; returns its id and artifact URI. */
+    public static Map.Entry<String, String> createRun(String experimentId) {
+        JsonNode info = call("POST", "runs/create", Map.of("experiment_id", experimentId), 200).path("run")
+                .path("info");
+        return Map.entry(info.path("run_id").asText(), info.path("artifact_uri").asText());
+    }
+
     /** Uploads a file into a run's artifacts through the server's artifact proxy (runs of the default experiment). */
     public static void uploadArtifact(String runId, String path, String content) {
         JsonNode info = get("runs/get?run_id=" + runId).path("run").path("info");

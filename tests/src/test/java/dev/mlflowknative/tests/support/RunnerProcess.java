@@ -32,22 +32,34 @@ public final class RunnerProcess implements AutoCloseable {
 
     /** Any fat jar (the runner, the start-up benchmark's floor), with the given JVM options, as a user runs it. */
     public static RunnerProcess start(Path jar, List<String> jvmOptions, Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(List.of(args));
+        return start(command, env, Path.of("."));
+    }
+
+    /** Another way of running the routes (Camel JBang, a Spring Boot application), in the given directory. */
+    public static RunnerProcess start(List<String> command, Map<String, String> env, Path directory) {
         try {
             // beside the tests' own log, where SecretsScanTest reads it
-            Path logs = Files.createDirectories(Path.of("target/test-logs"));
+            Path logs = Files.createDirectories(Path.of("target/test-logs").toAbsolutePath());
             Path output = Files.createTempFile(logs, "runner-", ".log");
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(jvmOptions);
-            command.addAll(List.of("-jar", jar.toString()));
-            command.addAll(List.of(args));
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+            ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
                     .redirectOutput(output.toFile());
+            // only the settings the test gives: the tests' own MLFLOW_KNATIVE_TEST_* would be warned about
+            builder.environment().keySet().removeIf(name -> name.startsWith("MLFLOW_KNATIVE_")
+                                                            || name.startsWith("CAMEL_COMPONENT_"));
             builder.environment().putAll(env);
             return new RunnerProcess(builder.start(), output);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** This JVM's java command. */
+    public static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     /**
