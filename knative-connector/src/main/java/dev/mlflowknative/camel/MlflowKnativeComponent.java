@@ -3,6 +3,7 @@ package dev.mlflowknative.camel;
 import java.util.Map;
 
 import dev.mlflowknative.camel.image.ModelImage;
+import dev.mlflowknative.camel.knative.SharedKubernetesClients;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
@@ -19,6 +20,8 @@ public class MlflowKnativeComponent extends DefaultComponent {
     // shared by all endpoints, so that concurrent deploys of one model build its image once
     private final SingleFlight<ModelImage> imageBuilds = new SingleFlight<>();
     private final ServiceCaches serviceCaches = new ServiceCaches();
+    // shared by all endpoints of the same context and credentials: one Vert.x, pool and TLS session, not one each
+    private final SharedKubernetesClients kubernetesClients = new SharedKubernetesClients();
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -34,6 +37,10 @@ public class MlflowKnativeComponent extends DefaultComponent {
 
     ServiceCaches serviceCaches() {
         return serviceCaches;
+    }
+
+    SharedKubernetesClients kubernetesClients() {
+        return kubernetesClients;
     }
 
     public MlflowKnativeConfiguration getConfiguration() {

@@ -422,8 +422,9 @@ public class MlflowKnativeConfiguration implements Cloneable {
     }
 
     /**
-     * The image tag. Default: the model's run id. A reused tag (e.g. latest) still rolls out, because services always
-     * reference the image by digest.
+     * The image tag. Default: the model's run id and 12 hex digits of the model's identity within the run
+     * (runId-identity), so that two models of one run never share an image. A reused tag (e.g. latest) still rolls
+     * out, because services always reference the image by digest.
      */
     public void setImageTag(String imageTag) {
         this.imageTag = imageTag;

@@ -94,7 +94,7 @@ public class MlflowKnativeEndpoint extends DefaultEndpoint {
                 new ResourceBounds(configuration.getMaxReplicas(), configuration.getMaxCpu(),
                         configuration.getMaxMemory(), configuration.getMaxGpus()));
         Predictor predictor = new Predictor(Duration.ofMillis(configuration.getPredictTimeout()));
-        clients = new KubernetesClientFactory(configuration);
+        clients = new KubernetesClientFactory(configuration, getComponent().kubernetesClients());
         List<ContextFanOut.Target> targets = new ArrayList<>();
         for (String context : clients.contexts()) {
             KubernetesClient client = clients.clientFor(context);

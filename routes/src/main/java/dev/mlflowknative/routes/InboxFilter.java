@@ -13,7 +13,8 @@ import org.apache.camel.component.file.GenericFileFilter;
  * Which inbox files a poll takes, without ever waiting (Camel's read locks block the whole poll, up to their timeout,
  * on a file that never settles, and never take an empty one): a file is taken once it has not changed for
  * {@code settle}; one still changing after {@code timeout} is taken too, for the route to refuse it, and so is a
- * symbolic link (refused without being read). Nothing stays in the inbox forever, and no file holds up another.
+ * symbolic link (refused without being read). A file gone since the listing is not taken. Nothing stays in the inbox
+ * forever, and no file holds up another.
  */
 public class InboxFilter implements GenericFileFilter<File> {
 
@@ -39,6 +40,11 @@ public class InboxFilter implements GenericFileFilter<File> {
         File path = file.getFile();
         if (Files.isSymbolicLink(path.toPath())) {
             return true;
+        }
+        // listed, then moved to done/ by an exchange that ended during this poll (Camel filters before it checks its
+        // in-progress files): taking it would report a deployed file as failed (seen with 16 threads)
+        if (!path.exists()) {
+            return false;
         }
         long now = System.currentTimeMillis();
         String key = path.getAbsolutePath();

@@ -39,16 +39,25 @@ public class RegistryClient {
             "application/vnd.oci.image.index.v1+json");
     private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
-    private final HttpClient http;
     private final RegistryCredentials credentials;
     private final Duration timeout;
+    private HttpClient http;
 
     public RegistryClient(RegistryCredentials credentials, Duration timeout) {
         this.credentials = credentials;
         this.timeout = timeout;
-        // Redirects follows them: registries send blob reads to storage hosts, which must not get the credentials
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+    }
+
+    /**
+     * Built on first use: every endpoint has a registry client for prebuilt images, which most never look up, and
+     * each HTTP client starts a selector thread (and TLS set-up) at start-up.
+     */
+    private synchronized HttpClient http() {
+        if (http == null) {
+            // Redirects follows them: registries send blob reads to storage hosts, which must not get the credentials
+            http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        }
+        return http;
     }
 
     /** The digest and labels of a tagged image; empty when the registry has no such tag. */
@@ -165,7 +174,7 @@ public class RegistryClient {
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
-        return Redirects.send(http, request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return Redirects.send(http(), request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private static void requireOk(ImageReference image, HttpResponse<byte[]> response, String what) {

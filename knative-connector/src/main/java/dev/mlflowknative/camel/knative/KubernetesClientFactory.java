@@ -19,18 +19,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kubernetes clients of an endpoint: the autowired client for the single default context, otherwise one built
- * per kubeconfig context (and closed by {@link #close()}: only what was built here is closed).
+ * The Kubernetes clients of an endpoint: the autowired client for the single default context, otherwise one per
+ * kubeconfig context, shared with the component's other endpoints of the same context and credentials
+ * ({@link SharedKubernetesClients}; {@link #close()} releases them: only what was built is closed, by its last user).
  */
 public final class KubernetesClientFactory implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesClientFactory.class);
 
     private final MlflowKnativeConfiguration configuration;
+    private final SharedKubernetesClients shared;
     private final List<KubernetesClient> built = new ArrayList<>();
 
-    public KubernetesClientFactory(MlflowKnativeConfiguration configuration) {
+    public KubernetesClientFactory(MlflowKnativeConfiguration configuration, SharedKubernetesClients shared) {
         this.configuration = configuration;
+        this.shared = shared;
     }
 
     /** The contexts to deploy to: the contexts option, else the context option (null: the default context). */
@@ -47,7 +50,9 @@ public final class KubernetesClientFactory implements AutoCloseable {
         if (configuration.getKubernetesClient() != null && blankToNull(configuration.getContexts()) == null) {
             return configuration.getKubernetesClient();
         }
-        KubernetesClient client = build(context);
+        KubernetesClient client = shared.acquire(new SharedKubernetesClients.Key(
+                blankToNull(configuration.getKubeconfig()), context, blankToNull(configuration.getMasterUrl()),
+                blankToNull(configuration.getOauthToken())), () -> build(context));
         built.add(client);
         return client;
     }
@@ -55,7 +60,7 @@ public final class KubernetesClientFactory implements AutoCloseable {
     @Override
     public void close() {
         // an autowired client belongs to whoever put it in the registry
-        built.forEach(KubernetesClient::close);
+        built.forEach(shared::release);
         built.clear();
     }
 

@@ -66,7 +66,7 @@ class CredentialHelperPushTest {
     @BeforeAll
     static void models() throws IOException {
         ModelResolver resolver = new ModelResolver(new MlflowClient(new MlflowSettings(TestServices.mlflowUri(), null,
-                null, null, null, Duration.ofSeconds(30), 2, Duration.ofMillis(100))), ModelRoots.NONE);
+                null, null, null, Duration.ofSeconds(30), 2, Duration.ofMillis(100))), new ModelRoots(List.of(downloads)));
         iris = resolver.resolve(resolver.locate("models:/iris/1")).requireServable();
         irisFiles = resolver.download(iris, downloads.resolve("iris"));
         tinyFiles = LocalModels.pyfunc(downloads.resolve("tiny"), "run-with-helper");

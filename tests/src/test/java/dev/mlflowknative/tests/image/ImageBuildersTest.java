@@ -5,6 +5,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import com.github.dockerjava.api.DockerClient;
@@ -46,7 +47,7 @@ class ImageBuildersTest {
     @BeforeAll
     static void downloadIris() {
         resolver = new ModelResolver(new MlflowClient(new MlflowSettings(TestServices.mlflowUri(), null, null, null,
-                null, Duration.ofSeconds(30), 2, Duration.ofMillis(100))), ModelRoots.NONE);
+                null, Duration.ofSeconds(30), 2, Duration.ofMillis(100))), new ModelRoots(List.of(temp)));
         iris = resolver.resolve(resolver.locate("models:/iris/1")).requireServable();
         irisFiles = resolver.download(iris, temp.resolve("downloads"));
         docker = Registries.docker();

@@ -104,14 +104,17 @@ class InteropTest extends KnativeRouteTestSupport {
             assertThat(theirs.path("predictions")).hasSize(2);
         }
 
-        // the plugin updates our service without a rebuild: the run id matches and our image carries the run id tag
+        // the plugin updates our service without a rebuild when its image_tag names our image's tag: ours is the run
+        // id plus the model's identity within the run (the plugin's default, the run id alone, would rebuild)
+        String ourTag = Registries.tags(Registries.registry() + OUR_REPOSITORY).stream()
+                .filter(tag -> tag.startsWith(runId() + "-")).findFirst().orElseThrow();
         registry.mark();
         ok(plugin.call("update", Map.of("name", "iris-ours", "modelUri", "models:/iris/1", "config", Map.of(
-                "image_repository", Registries.registry() + OUR_REPOSITORY, "image_tag", runId()))));
+                "image_repository", Registries.registry() + OUR_REPOSITORY, "image_tag", ourTag))));
         assertThat(registry.writesSince()).isEmpty();
         Service patched = liveService("default", "iris-ours");
         assertThat(patched.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-                .isEqualTo(Registries.registry() + OUR_REPOSITORY + ":" + runId());
+                .isEqualTo(Registries.registry() + OUR_REPOSITORY + ":" + ourTag);
         assertThat(patched.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "mlflow-knative");
 
         // and we take it back, pinning that image to its digest, again without a build

@@ -37,6 +37,9 @@ class ModelResolutionTest {
 
     private final ModelResolver resolver = new ModelResolver(MlflowTestClients.client(TestServices.mlflowUri()),
             ModelRoots.NONE);
+    /** For local model paths, which are read only under the model roots: here the JVM's temporary directory. */
+    private final ModelResolver localResolver = new ModelResolver(MlflowTestClients.client(TestServices.mlflowUri()),
+            new ModelRoots(List.of(Path.of(System.getProperty("java.io.tmpdir")))));
 
     @TempDir
     Path temp;
@@ -120,9 +123,9 @@ class ModelResolutionTest {
             assertThat(downloaded.bytes()).isEqualTo(files.stream().mapToLong(f -> size(directory.resolve(f))).sum());
 
             // the downloaded directory is itself a model URI: a local directory, same run id
-            ModelLocation local = resolver.locate(directory.toString());
+            ModelLocation local = localResolver.locate(directory.toString());
             assertThat(local.runId()).isEqualTo(FIXTURES.at("/custom/run").asText());
-            assertThat(resolver.resolve(local).requirements()).contains("pandas");
+            assertThat(localResolver.resolve(local).requirements()).contains("pandas");
         }
         assertThat(directory).doesNotExist();
     }
@@ -147,7 +150,7 @@ class ModelResolutionTest {
         assertThatThrownBy(() -> resolver.resolve(resolver.locate("runs:/" + IRIS_RUN_1 + "/elsewhere")))
                 .isInstanceOf(ModelNotFoundException.class)
                 .hasMessage("Run '" + IRIS_RUN_1 + "' has no model at 'elsewhere'");
-        assertThatThrownBy(() -> resolver.locate(temp.resolve("nothing-here").toString()))
+        assertThatThrownBy(() -> localResolver.locate(temp.resolve("nothing-here").toString()))
                 .isInstanceOf(ModelNotFoundException.class).hasMessageContaining("No MLmodel file");
     }
 

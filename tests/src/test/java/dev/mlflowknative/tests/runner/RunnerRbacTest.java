@@ -165,7 +165,7 @@ class RunnerRbacTest {
             camel.start();
             try {
                 camel.createProducerTemplate().requestBodyAndHeaders("mlflow-knative:deploy?namespace=" + NAMESPACE
-                        + "&waitTimeout=8s", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "rbac-crash",
+                        + "&waitTimeout=8s&allowedImages=registry.example.com", null, Map.of(MlflowKnativeConstants.SERVICE_NAME, "rbac-crash",
                         MlflowKnativeConstants.IMAGE, IMAGE, MlflowKnativeConstants.RUN_ID, "run-crash"));
             } catch (CamelExecutionException e) {
                 return e.getCause();
@@ -221,7 +221,7 @@ class RunnerRbacTest {
                 case "list" -> "list";
                 case "delete" -> "delete";
                 default -> "deploy";
-            } + "?namespace=" + NAMESPACE + "&waitTimeout=20s";
+            } + "?namespace=" + NAMESPACE + "&waitTimeout=20s&allowedImages=registry.example.com";
             Map<String, Object> headers = Map.of(MlflowKnativeConstants.SERVICE_NAME, "rbac-" + verb,
                     MlflowKnativeConstants.IMAGE, IMAGE, MlflowKnativeConstants.RUN_ID, "run-" + verb);
             try {

@@ -1,6 +1,7 @@
 package dev.mlflowknative.tests.serving;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlflowknative.camel.MlflowKnativeConstants;
@@ -112,10 +113,11 @@ class RenderTest extends KnativeRouteTestSupport {
         registry.mark();
         RenderResult rendered = render(uri, "models:/iris/1", Map.of(MlflowKnativeConstants.SERVICE_NAME, "iris"));
 
-        String image = Registries.registry() + repository + ":" + runId;
+        // tagged with the run id and the model's identity within it (a run may hold several models)
+        assertThat(rendered.note()).matches(Pattern.quote("The image " + Registries.registry() + repository + ":"
+                + runId + "-") + "[0-9a-f]{12}" + Pattern.quote(" would be built first: deploy pins it to its digest."));
+        String image = rendered.note().split(" ")[2];
         assertThat(rendered.wouldBe()).isEqualTo(Action.created);
-        assertThat(rendered.note()).isEqualTo("The image " + image
-                                              + " would be built first: deploy pins it to its digest.");
         assertThat(rendered.manifest()).contains("image: " + image + "\n")
                 .contains("knative.deployments.mlflow.org/run-id: " + runId + "\n");
         assertThat(registry.writesSince()).isEmpty();

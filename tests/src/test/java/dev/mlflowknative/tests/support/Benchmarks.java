@@ -43,6 +43,7 @@ public final class Benchmarks {
         String section = "\n## " + title + "\n\n"
                          + "- date: " + LocalDate.now() + "\n"
                          + "- machine: " + machine() + "\n"
+                         + "- load: " + loadAverage() + "\n"
                          + "- command: `" + command + "`\n\n"
                          + body.strip() + "\n";
         try {
@@ -56,6 +57,20 @@ public final class Benchmarks {
             throw new UncheckedIOException(e);
         }
         System.out.println(section);
+    }
+
+    /**
+     * The load averages (1, 5, 15 min) when the figures were recorded: on a shared machine they say how far the
+     * absolute times are from a quiet run; ratios measured in one run are what compares.
+     */
+    public static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + ", " + fields[1] + ", " + fields[2] + " (1, 5, 15 min) on "
+                   + Runtime.getRuntime().availableProcessors() + " cores";
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static String machine() {

@@ -1,10 +1,19 @@
 package dev.mlflowknative.tests.support;
 
 import dev.mlflowknative.camel.test.TestServices;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import dev.mlflowknative.camel.image.DockerClients;
 import dev.mlflowknative.camel.image.ImageReference;
@@ -72,6 +81,25 @@ public final class Registries {
     /** Digest and labels of a tag in a registry, read without credentials. */
     public static Optional<RegistryClient.ImageInfo> lookup(String image) {
         return new RegistryClient(RegistryCredentials.none(), Duration.ofSeconds(10)).lookup(ImageReference.parse(image));
+    }
+
+    /** The tags of a repository (host:port/path) of the open registry, from its tags/list API. */
+    public static List<String> tags(String repository) {
+        int slash = repository.indexOf('/');
+        URI list = URI.create("http://" + repository.substring(0, slash) + "/v2" + repository.substring(slash)
+                              + "/tags/list");
+        try {
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(list).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            List<String> tags = new ArrayList<>();
+            new ObjectMapper().readTree(answer.body()).path("tags").forEach(tag -> tags.add(tag.asText()));
+            return tags;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public static Map<String, String> labels(String image) {

@@ -27,7 +27,14 @@ public final class RunnerProcess implements AutoCloseable {
     }
 
     public static RunnerProcess start(Map<String, String> env, String... args) {
-        List<String> command = new ArrayList<>(List.of(java(), "-Xmx512m", "-jar", JAR.toString()));
+        return start(JAR, List.of("-Xmx512m"), env, args);
+    }
+
+    /** Any fat jar (the runner, the start-up benchmark's floor), with the given JVM options, as a user runs it. */
+    public static RunnerProcess start(Path jar, List<String> jvmOptions, Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
         command.addAll(List.of(args));
         return start(command, env, Path.of("."));
     }
