@@ -1,5 +1,6 @@
 package dev.mlflowknative.tests.mlflow;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,7 +132,7 @@ class ModelResolutionTest {
     }
 
     @Test
-    void missingThingsHaveClearMessages() {
+    void missingThingsHaveClearMessages() throws IOException {
         assertThatThrownBy(() -> resolver.locate("models:/no-such-model@champion"))
                 .isInstanceOf(ModelNotFoundException.class)
                 .hasMessage("Registered model 'no-such-model' does not exist");
@@ -151,6 +152,9 @@ class ModelResolutionTest {
                 .isInstanceOf(ModelNotFoundException.class)
                 .hasMessage("Run '" + IRIS_RUN_1 + "' has no model at 'elsewhere'");
         assertThatThrownBy(() -> localResolver.locate(temp.resolve("nothing-here").toString()))
+                .isInstanceOf(ModelNotFoundException.class).hasMessageContaining("does not exist");
+        Path empty = Files.createDirectories(temp.resolve("empty"));
+        assertThatThrownBy(() -> localResolver.locate(empty.toString()))
                 .isInstanceOf(ModelNotFoundException.class).hasMessageContaining("No MLmodel file");
     }
 
