@@ -57,7 +57,7 @@ class DeployFromMlflowTest extends KnativeRouteTestSupport {
     }
 
     @Test
-    void anUnchangedAliasCostsOneMlflowLookupAndOneKubernetesGet() throws Exception {
+    void anUnchangedAliasCostsOneMlflowLookupAndNoKubernetesWrite() throws Exception {
         setAlias("deployed", "1");
         DeploymentResult created = deploy("models:/iris@deployed");
         assertThat(created.action()).isEqualTo(Action.created);
@@ -72,7 +72,10 @@ class DeployFromMlflowTest extends KnativeRouteTestSupport {
         assertThat(mlflow.seen()).singleElement().satisfies(seen -> assertThat(seen.path())
                 .startsWith("/api/2.0/mlflow/registered-models/alias?")
                 .contains("name=iris").contains("alias=deployed"));
-        assertThat(calls.calls()).containsExactly("GET /apis/serving.knative.dev/v1/namespaces/default/services/iris");
+        // the live service comes from the watch of owned services; a GET only while that watch has not yet delivered
+        // our own create (the cache is never read older than what the component wrote)
+        assertThat(calls.calls()).hasSizeLessThanOrEqualTo(1)
+                .isSubsetOf("GET /apis/serving.knative.dev/v1/namespaces/default/services/iris");
     }
 
     @Test
