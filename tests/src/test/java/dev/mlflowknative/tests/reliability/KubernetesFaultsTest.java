@@ -117,7 +117,8 @@ class KubernetesFaultsTest extends CamelTestSupport {
         cluster.server().expect().get().delay(3, TimeUnit.SECONDS).withPath(PATH).andReturn(200, live).once();
         calls.clear();
 
-        Throwable error = failure("mlflow-knative:deploy?waitTimeout=20s", null, Map.of(
+        // without the watch cache of owned services, so that the deploy reads the live service from the API server
+        Throwable error = failure("mlflow-knative:deploy?waitTimeout=20s&serviceCache=false", null, Map.of(
                 MlflowKnativeConstants.SERVICE_NAME, "flaky",
                 MlflowKnativeConstants.IMAGE, "registry.example.com/ml/flaky:v2",
                 MlflowKnativeConstants.RUN_ID, "run-v2"));

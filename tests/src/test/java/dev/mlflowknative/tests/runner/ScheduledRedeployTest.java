@@ -41,8 +41,8 @@ class ScheduledRedeployTest extends RunnerTestSupport {
             // the next rounds find nothing to change: no write, and the broken one keeps failing on its own
             eventually(Duration.ofSeconds(30), () -> assertThat(logs.lines())
                     .anyMatch(line -> line.contains("Redeploy (schedule) done: {failed=1, unchanged=2}")));
+            // (an unchanged deployment reads its live service from the watch cache: a round may make no call at all)
             calls.clear();
-            eventually(Duration.ofSeconds(30), () -> assertThat(calls.calls()).isNotEmpty());
             long rounds = logs.lines().stream().filter(line -> line.contains("Redeploy (schedule) done")).count();
             eventually(Duration.ofSeconds(30), () -> assertThat(logs.lines().stream()
                     .filter(line -> line.contains("Redeploy (schedule) done")).count()).isGreaterThanOrEqualTo(rounds + 2));
