@@ -86,10 +86,13 @@ class ApiUnderLoadTest extends RunnerTestSupport {
             assertThat(refused.body()).contains("\"error\":\"too_many_requests\"")
                     .contains("at most 3 run at once");
             assertThat(liveService("default", "extra")).isNull();
-            // Vert.x checks every 200 ms and warns about a worker held for more than a second: give it three
-            Thread.sleep(3000);
-            assertThat(vertxThreadsInRoutes()).isEmpty();
-            assertThat(held).noneMatch(CompletableFuture::isDone);
+            // Vert.x checks every 200 ms and warns about a worker held for more than a second: for three seconds, no
+            // Vert.x thread is inside a route and every deploy is still in flight
+            org.awaitility.Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                        assertThat(vertxThreadsInRoutes()).isEmpty();
+                        assertThat(held).noneMatch(CompletableFuture::isDone);
+                    });
 
             // a deleted service ends its rollout wait: each deploy is answered
             services.delete();
