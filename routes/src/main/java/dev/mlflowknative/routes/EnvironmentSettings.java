@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 import dev.mlflowknative.camel.EnvironmentVariables;
 import org.apache.camel.CamelContext;
+import org.apache.camel.spi.ContextServicePlugin;
 import org.apache.camel.spi.PropertiesComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +22,13 @@ import org.slf4j.LoggerFactory;
  * {@code MLFLOW_KNATIVE_} variable must be a setting of this application, a {@code mlflow-knative.*} key upper-cased
  * (Camel's properties component looks those up itself) or a variable its properties name in {@code {{env:…}}}. One
  * that is neither is a typo the user would otherwise never hear of: it is logged as a warning (never its value).
+ * <p>
+ * A plugin Camel loads (ServiceLoader) while the context is built, as the component's own
+ * {@code CAMEL_COMPONENT_MLFLOW_KNATIVE_*} variables: camel-main creates the route files' beans before any
+ * configuration class runs, and those beans read component options (the API token's namespace is the component's
+ * namespace), so the overrides must be in place by then.
  */
-final class EnvironmentSettings {
+public final class EnvironmentSettings implements ContextServicePlugin {
 
     static final String PREFIX = "MLFLOW_KNATIVE_";
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\{\\{env:(" + PREFIX + "\\w+)");
@@ -30,11 +36,16 @@ final class EnvironmentSettings {
 
     private final Map<String, String> environment;
 
+    public EnvironmentSettings() {
+        this(System.getenv());
+    }
+
     EnvironmentSettings(Map<String, String> environment) {
         this.environment = new TreeMap<>(environment);
     }
 
-    void apply(CamelContext context) {
+    @Override
+    public void load(CamelContext context) {
         PropertiesComponent properties = context.getPropertiesComponent();
         Map<String, String> options = EnvironmentVariables.options();
         Set<String> settings = settings(properties.loadProperties());

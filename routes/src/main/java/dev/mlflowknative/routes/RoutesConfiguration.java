@@ -5,14 +5,13 @@ import org.apache.camel.CamelContext;
 
 /**
  * What the routes need beyond their YAML files: the deployment metrics, an event notifier (a YAML bean is bound too
- * late for camel-main to register it), and the short environment variables ({@code MLFLOW_KNATIVE_*}), applied
- * before camel-main configures the component. List it in {@code camel.main.configuration-classes}.
+ * late for camel-main to register it). List it in {@code camel.main.configuration-classes}. (The short environment
+ * variables, {@code MLFLOW_KNATIVE_*}, are a plugin Camel loads by itself: {@link EnvironmentSettings}.)
  */
 public class RoutesConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext camelContext) {
         camelContext.getManagementStrategy().addEventNotifier(new DeploymentMetrics());
-        new EnvironmentSettings(System.getenv()).apply(camelContext);
     }
 }
