@@ -57,14 +57,21 @@ final class RegistryPush {
 
     private final RegistryClient auth;
     private final Duration timeout;
-    private final HttpClient http;
+    private HttpClient http;
 
     RegistryPush(RegistryCredentials credentials, Duration timeout) {
         this.auth = new RegistryClient(credentials, timeout);
         this.timeout = timeout;
-        // HTTP/1.1: a layer is one long PUT; redirects are followed by Redirects, keeping credentials at home
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** Built on first use (an HTTP client starts a thread): most jib builders of a runner never push. */
+    private synchronized HttpClient http() {
+        if (http == null) {
+            // HTTP/1.1: a layer is one long PUT; redirects are followed by Redirects, keeping credentials at home
+            http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+                    .followRedirects(HttpClient.Redirect.NEVER).build();
+        }
+        return http;
     }
 
     /**
@@ -237,7 +244,7 @@ final class RegistryPush {
         private <T> HttpResponse<T> send(Supplier<HttpRequest.Builder> request, HttpResponse.BodyHandler<T> handler)
                 throws IOException, InterruptedException {
             HttpRequest first = authorized(request.get());
-            HttpResponse<T> response = Redirects.send(http, first, handler);
+            HttpResponse<T> response = Redirects.send(http(), first, handler);
             if (response.statusCode() != 401 || !sameOrigin(first.uri())) {
                 return response;
             }
@@ -247,7 +254,7 @@ final class RegistryPush {
                 return response;
             }
             authorization = answer.get();
-            return Redirects.send(http, authorized(request.get()), handler);
+            return Redirects.send(http(), authorized(request.get()), handler);
         }
 
         private HttpRequest authorized(HttpRequest.Builder request) {
