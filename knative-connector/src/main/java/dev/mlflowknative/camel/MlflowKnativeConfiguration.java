@@ -544,9 +544,10 @@ public class MlflowKnativeConfiguration implements Cloneable {
     }
 
     /**
-     * jib only: how the model layer is pushed. none (default): an uncompressed OCI layer, written and hashed in one
-     * pass and uploaded as it is, so a big model layers at disk speed (Jib pushes the base and config, then the
-     * component adds the layer and the labels). gzip: Jib's own build, a gzip layer (single-threaded, about 26 MiB/s
+     * jib only: how the model layer is pushed. none (default): an uncompressed OCI layer, streamed to the registry
+     * as it is written and hashed (the model is read once, nothing is written to the local disk), so a big model
+     * layers at the speed of its upload (Jib pushes the base and config, then the component adds the layer and the
+     * labels). gzip: Jib's own build, a gzip layer (single-threaded, about 26 MiB/s
      * on incompressible weights), for registries or runtimes that refuse uncompressed layers. Images written as tar
      * files (imageTarDirectory) always get Jib's gzip layer.
      */

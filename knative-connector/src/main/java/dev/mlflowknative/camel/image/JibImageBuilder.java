@@ -35,13 +35,16 @@ import org.slf4j.LoggerFactory;
  * as the non-root {@link #USER}. The layers are reproducible: the same model gives the same digest.
  *
  * <p>With {@link LayerCompression#none} (pushing to a registry), Jib pushes the image without the model layer and
- * without the labels, as OCI; then the model is written once as an uncompressed layer ({@link ModelLayer}) and
- * {@link RegistryPush} adds it, with the labels, under the target's tag: no gzip, so a big model layers at disk speed.
+ * without the labels, as OCI; then {@link RegistryPush} uploads the model as an uncompressed layer
+ * ({@link ModelLayer}) while it is written, and adds it with the labels under the target's tag: no gzip, so a big
+ * model layers at the speed of its upload.
  * With {@link LayerCompression#gzip}, and for tar files, Jib builds the whole image with its gzip layer.
  */
 public class JibImageBuilder implements ImageBuilder {
 
     private static final int PUSH_ATTEMPTS = 3;
+    /** Limit of the model layer's upload (buildTimeout's default). */
+    private static final Duration UPLOAD_TIMEOUT = Duration.ofMinutes(30);
     private static final FilePermissions FILE_MODE = FilePermissions.fromOctalString("644");
     private static final FilePermissions DIRECTORY_MODE = FilePermissions.fromOctalString("755");
     private static final Logger LOG = LoggerFactory.getLogger(JibImageBuilder.class);
@@ -79,7 +82,7 @@ public class JibImageBuilder implements ImageBuilder {
         this.cacheDirectory = cacheDirectory;
         this.tarDirectory = tarDirectory;
         this.compression = compression == null ? LayerCompression.none : compression;
-        this.push = new RegistryPush(credentials, Duration.ofSeconds(30));
+        this.push = new RegistryPush(credentials, Duration.ofSeconds(30), UPLOAD_TIMEOUT);
     }
 
     /** Whether the model layer goes uncompressed, pushed by {@link RegistryPush} rather than by Jib. */
@@ -112,21 +115,11 @@ public class JibImageBuilder implements ImageBuilder {
         // no labels yet: until the model layer is in, the tag must not look like a finished build
         String withoutModel = retrying(() -> buildAndPushOnce(null, target, Map.of()));
         long layered = System.nanoTime();
-        ModelLayer layer;
-        try {
-            layer = ModelLayer.write(modelDir, cacheDirectory.resolve("layers"));
-        } catch (IOException e) {
-            throw new ImageBuildException("Writing the model layer of " + target + " failed: " + describe(e), e);
-        }
-        try (layer) {
-            long written = System.nanoTime();
-            String digest = retrying(() -> push.push(target, withoutModel, layer, labels));
-            long pushed = System.nanoTime();
-            LOG.info("Pushed {}@{} in {} ms (base and config {} ms; model layer {} MiB written {} ms, pushed {} ms)",
-                    target, digest, (pushed - started) / 1_000_000, (layered - started) / 1_000_000,
-                    layer.size() >> 20, (written - layered) / 1_000_000, (pushed - written) / 1_000_000);
-            return digest;
-        }
+        String digest = retrying(() -> push.push(target, withoutModel, modelDir, labels));
+        long pushed = System.nanoTime();
+        LOG.info("Pushed {}@{} in {} ms (base and config {} ms, model layer written and uploaded {} ms)", target,
+                digest, (pushed - started) / 1_000_000, (layered - started) / 1_000_000, (pushed - layered) / 1_000_000);
+        return digest;
     }
 
     /** Runs a push step again when the registry answered it with a 5xx (pushes are content-addressed: safe). */

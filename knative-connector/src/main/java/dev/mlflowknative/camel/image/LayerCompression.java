@@ -5,8 +5,8 @@ package dev.mlflowknative.camel.image;
  */
 public enum LayerCompression {
     /**
-     * An uncompressed OCI layer ({@code application/vnd.oci.image.layer.v1.tar}), written and hashed in one pass and
-     * uploaded as it is: a big model layers at disk speed.
+     * An uncompressed OCI layer ({@code application/vnd.oci.image.layer.v1.tar}), streamed to the registry as it is
+     * written and hashed: a big model layers at the speed of its upload.
      */
     none,
     /** Jib's own build: a gzip layer, deflated on one core (about 26 MiB/s on incompressible weights). */

@@ -1,6 +1,5 @@
 package dev.mlflowknative.camel.image;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,17 +26,16 @@ import org.slf4j.LoggerFactory;
  * The model directory as an uncompressed, reproducible layer tar: entries under {@link ImageBuilder#MODEL_PATH}
  * (its parent directories included), sorted by name, files mode 644 and directories 755, owned by 0:0 with no user
  * or group names, every time stamp {@link #MODIFICATION_TIME} (Jib's), no header that depends on the machine. Written
- * to a file while its SHA-256 is computed: the model is read once. As the layer is not compressed, its digest is
+ * to a stream while its SHA-256 is computed: the model is read once. As the layer is not compressed, its digest is
  * also its diff id.
  *
  * <p>Symbolic links are not followed and not stored: a link in the model directory never brings in a file from
  * elsewhere (downloaded models hold none: the resolver copies files).
  *
- * @param file   the tar file (deleted by {@link #close()})
- * @param digest sha256:… of the file
+ * @param digest sha256:… of the tar
  * @param size   its length in bytes
  */
-public record ModelLayer(Path file, String digest, long size) implements AutoCloseable {
+public record ModelLayer(String digest, long size) {
 
     /** The time stamp of every entry: Jib's default, 1970-01-01T00:00:01Z. */
     public static final Instant MODIFICATION_TIME = Instant.ofEpochSecond(1);
@@ -47,42 +45,31 @@ public record ModelLayer(Path file, String digest, long size) implements AutoClo
     private static final Logger LOG = LoggerFactory.getLogger(ModelLayer.class);
 
     /**
-     * Writes the layer of {@code modelDir} into a new file of {@code directory}.
+     * Writes the layer of {@code modelDir} to {@code out} (not closed).
      *
-     * @throws IOException when the model cannot be read or the file written (the file is then deleted)
+     * @return its digest and size
+     * @throws IOException when the model cannot be read or the stream written
      */
-    public static ModelLayer write(Path modelDir, Path directory) throws IOException {
-        Files.createDirectories(directory);
-        Path file = Files.createTempFile(directory, "model-layer-", ".tar");
-        try {
-            MessageDigest sha256 = sha256();
-            long size;
-            try (CountingOutputStream counted = new CountingOutputStream(new DigestOutputStream(
-                    new BufferedOutputStream(Files.newOutputStream(file), BUFFER), sha256));
-                 TarArchiveOutputStream tar = new TarArchiveOutputStream(counted, StandardCharsets.UTF_8.name())) {
-                tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-                tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-                byte[] buffer = new byte[BUFFER];
-                for (var entry : entries(modelDir).entrySet()) {
-                    Path source = entry.getValue();
-                    boolean directoryEntry = source == null || Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS);
-                    TarArchiveEntry header = header(entry.getKey(), directoryEntry,
-                            directoryEntry ? 0 : Files.size(source));
-                    tar.putArchiveEntry(header);
-                    if (!directoryEntry) {
-                        copy(source, tar, buffer, header.getSize());
-                    }
-                    tar.closeArchiveEntry();
-                }
-                tar.finish();
-                tar.flush();
-                size = counted.count;
+    public static ModelLayer write(Path modelDir, OutputStream out) throws IOException {
+        MessageDigest sha256 = sha256();
+        CountingOutputStream counted = new CountingOutputStream(new DigestOutputStream(out, sha256));
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(counted, StandardCharsets.UTF_8.name());
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        byte[] buffer = new byte[BUFFER];
+        for (var entry : entries(modelDir).entrySet()) {
+            Path source = entry.getValue();
+            boolean directoryEntry = source == null || Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS);
+            TarArchiveEntry header = header(entry.getKey(), directoryEntry, directoryEntry ? 0 : Files.size(source));
+            tar.putArchiveEntry(header);
+            if (!directoryEntry) {
+                copy(source, tar, buffer, header.getSize());
             }
-            return new ModelLayer(file, "sha256:" + HexFormat.of().formatHex(sha256.digest()), size);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(file);
-            throw e;
+            tar.closeArchiveEntry();
         }
+        tar.finish();
+        tar.flush();
+        return new ModelLayer("sha256:" + HexFormat.of().formatHex(sha256.digest()), counted.count);
     }
 
     /**
@@ -145,16 +132,6 @@ public record ModelLayer(Path file, String digest, long size) implements AutoClo
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Deletes the tar file. */
-    @Override
-    public void close() {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            LOG.warn("Could not delete the model layer {}: {}", file, e.getMessage());
         }
     }
 

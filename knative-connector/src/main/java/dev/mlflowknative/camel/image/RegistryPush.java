@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,11 +28,13 @@ import dev.mlflowknative.camel.http.RedirectRefusedException;
 import dev.mlflowknative.camel.http.Redirects;
 
 /**
- * Adds a {@link ModelLayer} to an OCI image already in the registry (the serving base and the image config, as Jib
- * pushed them without the model) and tags the result (Docker Registry HTTP API v2): the layer blob is uploaded
- * unless the repository has it, the config gets the layer's diff id, a history entry and the labels, and the new
- * manifest is put under the target's tag. Until that last step the tag holds an image without labels, which
- * run-id caching never takes for a finished build.
+ * Adds the model's layer ({@link ModelLayer}) to an OCI image already in the registry (the serving base and the image
+ * config, as Jib pushed them without the model) and tags the result (Docker Registry HTTP API v2). The layer is
+ * uploaded as it is written: one streamed PATCH of the upload, fed by a thread that writes the tar and hashes it, then
+ * the PUT that names its digest; the model is read once and nothing is written to the local disk, so the layer costs
+ * the time of its upload. The config gets the layer's diff id, a history entry and the labels, and the new manifest is
+ * put under the target's tag. Until that last step the tag holds an image without labels, which run-id caching never
+ * takes for a finished build.
  *
  * <p>Authentication as {@link RegistryClient}'s (Basic, or a bearer token for the challenge's scope, which asks for
  * push on uploads); the Authorization header goes to the registry's origin only, also after redirects
@@ -55,13 +59,23 @@ final class RegistryPush {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The size of the pieces the tar goes to the upload in, and how many may wait: the heap it takes. */
+    private static final int CHUNK = 1 << 20;
+    private static final int CHUNKS_WAITING = 8;
+
     private final RegistryClient auth;
     private final Duration timeout;
+    private final Duration uploadTimeout;
     private HttpClient http;
 
-    RegistryPush(RegistryCredentials credentials, Duration timeout) {
+    /**
+     * @param timeout       of each call but the layer's upload
+     * @param uploadTimeout of the layer's upload
+     */
+    RegistryPush(RegistryCredentials credentials, Duration timeout, Duration uploadTimeout) {
         this.auth = new RegistryClient(credentials, timeout);
         this.timeout = timeout;
+        this.uploadTimeout = uploadTimeout;
     }
 
     /** Built on first use (an HTTP client starts a thread): most jib builders of a runner never push. */
@@ -75,18 +89,15 @@ final class RegistryPush {
     }
 
     /**
-     * Pushes {@code target}'s tag: the image {@code baseDigest} of the same repository plus {@code layer} and
-     * {@code labels}.
+     * Pushes {@code target}'s tag: the image {@code baseDigest} of the same repository plus the layer of
+     * {@code modelDir} and {@code labels}.
      *
      * @return the digest of the manifest put (sha256 of its exact bytes)
      */
-    String push(ImageReference target, String baseDigest, ModelLayer layer, Map<String, String> labels) {
+    String push(ImageReference target, String baseDigest, Path modelDir, Map<String, String> labels) {
         Session session = new Session(target);
         try {
-            if (!session.hasBlob(layer.digest())) {
-                session.upload(layer.digest(), () -> fileBody(layer),
-                        timeout.plusSeconds(layer.size() >> 20), "the model layer");
-            }
+            ModelLayer layer = session.uploadLayer(modelDir);
             ObjectNode manifest = session.json(session.base + "/manifests/" + baseDigest, OCI_MANIFEST,
                     "reading the manifest Jib pushed");
             if (!OCI_MANIFEST.equals(manifest.path("mediaType").asText())) {
@@ -104,7 +115,7 @@ final class RegistryPush {
             byte[] config = JSON.writeValueAsBytes(withLayer((ObjectNode) JSON.readTree(baseConfig), layer, labels));
             String newConfigDigest = sha256(config);
             if (!session.hasBlob(newConfigDigest)) {
-                session.upload(newConfigDigest, () -> HttpRequest.BodyPublishers.ofByteArray(config), timeout,
+                session.upload(newConfigDigest, () -> HttpRequest.BodyPublishers.ofByteArray(config),
                         "the image config");
             }
             ObjectNode configDescriptor = (ObjectNode) manifest.get("config");
@@ -152,14 +163,6 @@ final class RegistryPush {
         return config;
     }
 
-    private static HttpRequest.BodyPublisher fileBody(ModelLayer layer) {
-        try {
-            return HttpRequest.BodyPublishers.ofFile(layer.file());
-        } catch (java.io.FileNotFoundException e) {
-            throw new ImageBuildException("The model layer file is gone: " + layer.file(), e);
-        }
-    }
-
     /** One push: the target's repository and the Authorization the registry last asked for. */
     private final class Session {
         private final ImageReference target;
@@ -184,26 +187,98 @@ final class RegistryPush {
             return true;
         }
 
-        /** POST for an upload location, then PUT the whole blob there with its digest. */
-        void upload(String digest, Supplier<HttpRequest.BodyPublisher> body, Duration putTimeout, String what)
-                throws IOException, InterruptedException {
+        /**
+         * The model's layer, uploaded as it is written: POST for an upload location, PATCH with the tar streamed
+         * from the writer thread (chunked), PUT with the digest the writer computed.
+         */
+        ModelLayer uploadLayer(Path modelDir) throws IOException, InterruptedException {
+            URI location = startUpload("the model layer");
+            Pipe pipe = new Pipe();
+            CompletableFuture<ModelLayer> written = new CompletableFuture<>();
+            Thread writer = new Thread(() -> {
+                try (pipe) {
+                    written.complete(ModelLayer.write(modelDir, pipe));
+                } catch (IOException | RuntimeException e) {
+                    pipe.fail();
+                    written.completeExceptionally(e);
+                }
+            }, "model-layer-writer");
+            writer.setDaemon(true);
+            writer.start();
+            HttpResponse<Void> patched;
+            try {
+                // sent once: the body cannot be read again (the POST just now got the token for pushing)
+                patched = Redirects.send(http(), authorized(HttpRequest.newBuilder(location).timeout(uploadTimeout)
+                        .header("Content-Type", "application/octet-stream")
+                        .method("PATCH", HttpRequest.BodyPublishers.ofByteArrays(pipe))),
+                        HttpResponse.BodyHandlers.discarding());
+            } catch (IOException e) {
+                pipe.abandon();
+                throwWriterFailure(written);
+                throw e;
+            }
+            pipe.abandon();
+            throwWriterFailure(written);
+            require(patched, "uploading the model layer");
+            ModelLayer layer = written.getNow(null);
+            if (layer == null) {
+                throw new ImageBuildException("Registry " + target.registry() + " ended the upload of the model layer"
+                                              + " of " + target + " before the layer was written");
+            }
+            finishUpload(patched, location, layer.digest(), "the model layer");
+            return layer;
+        }
+
+        /** Waits for the writer; when it failed on its own (the model could not be read), that is the error. */
+        private void throwWriterFailure(CompletableFuture<ModelLayer> written) throws InterruptedException {
+            try {
+                written.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (!(cause instanceof Pipe.Abandoned)) {
+                    throw new ImageBuildException("Writing the model layer of " + target + " failed: "
+                                                  + (cause.getMessage() == null ? cause.getClass().getSimpleName()
+                            : cause.getMessage()), cause);
+                }
+            }
+        }
+
+        /** POST for an upload location. */
+        private URI startUpload(String what) throws IOException, InterruptedException {
             HttpResponse<Void> started = send(() -> HttpRequest.newBuilder(URI.create(base + "/blobs/uploads/"))
                     .timeout(timeout).POST(HttpRequest.BodyPublishers.noBody()), HttpResponse.BodyHandlers.discarding());
             require(started, "starting the upload of " + what);
-            String location = started.headers().firstValue("Location").orElseThrow(() -> new ImageBuildException(
-                    "Registry " + target.registry() + " started the upload of " + what + " for " + target.name()
+            return location(started, URI.create(base), what);
+        }
+
+        /** The upload's next location, from an answer's Location header. */
+        private URI location(HttpResponse<?> answer, URI answered, String what) {
+            String location = answer.headers().firstValue("Location").orElseThrow(() -> new ImageBuildException(
+                    "Registry " + target.registry() + " answered the upload of " + what + " for " + target.name()
                     + " without a Location"));
-            URI put;
             try {
-                put = URI.create(base).resolve(location.trim());
-                put = URI.create(put + (put.getRawQuery() == null ? "?" : "&") + "digest="
-                                 + URLEncoder.encode(digest, StandardCharsets.UTF_8));
+                return answered.resolve(location.trim());
             } catch (IllegalArgumentException e) {
                 throw new ImageBuildException("Registry " + target.registry() + " gave an invalid upload location for "
                                               + what + " of " + target.name());
             }
-            URI uploadUri = put;
-            HttpResponse<Void> done = send(() -> HttpRequest.newBuilder(uploadUri).timeout(putTimeout)
+        }
+
+        /** PUT to the upload's location with the blob's digest (and no more data): the blob is complete. */
+        private void finishUpload(HttpResponse<?> patched, URI patchedAt, String digest, String what)
+                throws IOException, InterruptedException {
+            URI put = withDigest(location(patched, patchedAt, what), digest);
+            HttpResponse<Void> done = send(() -> HttpRequest.newBuilder(put).timeout(timeout)
+                    .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.noBody()),
+                    HttpResponse.BodyHandlers.discarding());
+            require(done, "finishing the upload of " + what + " (" + digest + ")");
+        }
+
+        /** POST for an upload location, then PUT the whole blob there with its digest. */
+        void upload(String digest, Supplier<HttpRequest.BodyPublisher> body, String what)
+                throws IOException, InterruptedException {
+            URI uploadUri = withDigest(startUpload(what), digest);
+            HttpResponse<Void> done = send(() -> HttpRequest.newBuilder(uploadUri).timeout(timeout)
                     .header("Content-Type", "application/octet-stream").PUT(body.get()),
                     HttpResponse.BodyHandlers.discarding());
             require(done, "uploading " + what + " (" + digest + ")");
@@ -283,6 +358,127 @@ final class RegistryPush {
                                               + " registryConfigFile (pushing needs push permission)");
             }
             throw status / 100 == 5 ? new ServerError(message) : new ImageBuildException(message);
+        }
+    }
+
+    private static URI withDigest(URI location, String digest) {
+        return URI.create(location + (location.getRawQuery() == null ? "?" : "&") + "digest="
+                          + URLEncoder.encode(digest, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The tar on its way from the writer thread to the upload, in chunks of {@link #CHUNK} bytes, at most
+     * {@link #CHUNKS_WAITING} waiting: the writer's stream, the HTTP client's body. A failed writer makes the body
+     * fail; an abandoned upload makes the writer fail.
+     */
+    private static final class Pipe extends java.io.OutputStream implements Iterable<byte[]> {
+        private static final byte[] END = new byte[0];
+        private static final byte[] FAILED = new byte[0];
+
+        /** The upload ended before the writer did. */
+        static final class Abandoned extends IOException {
+            Abandoned() {
+                super("the upload of the model layer ended before the layer was written");
+            }
+        }
+
+        private final java.util.concurrent.BlockingQueue<byte[]> chunks =
+                new java.util.concurrent.ArrayBlockingQueue<>(CHUNKS_WAITING + 1);
+        private volatile boolean abandoned;
+        private byte[] chunk = new byte[CHUNK];
+        private int filled;
+        private boolean ended;
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] { (byte) b }, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            while (length > 0) {
+                int n = Math.min(length, CHUNK - filled);
+                System.arraycopy(bytes, offset, chunk, filled, n);
+                filled += n;
+                offset += n;
+                length -= n;
+                if (filled == CHUNK) {
+                    hand(chunk);
+                    chunk = new byte[CHUNK];
+                    filled = 0;
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!ended) {
+                ended = true;
+                if (filled > 0) {
+                    hand(java.util.Arrays.copyOf(chunk, filled));
+                }
+                hand(END);
+            }
+        }
+
+        /** The writer failed: the body fails instead of ending. */
+        void fail() {
+            ended = true;
+            chunks.clear();
+            chunks.offer(FAILED);
+        }
+
+        /** The upload is over: a writer still writing fails. */
+        void abandon() {
+            abandoned = true;
+            chunks.clear();
+        }
+
+        private void hand(byte[] bytes) throws IOException {
+            try {
+                while (!chunks.offer(bytes, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    if (abandoned) {
+                        throw new Abandoned();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while writing the model layer");
+            }
+        }
+
+        @Override
+        public java.util.Iterator<byte[]> iterator() {
+            return new java.util.Iterator<>() {
+                private byte[] next;
+
+                @Override
+                public boolean hasNext() {
+                    if (next == null) {
+                        try {
+                            next = chunks.take();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new java.io.UncheckedIOException(
+                                    new java.io.InterruptedIOException("interrupted while uploading the model layer"));
+                        }
+                        if (next == FAILED) {
+                            throw new java.io.UncheckedIOException(new IOException("the model layer could not be written"));
+                        }
+                    }
+                    return next != END;
+                }
+
+                @Override
+                public byte[] next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    byte[] chunk = next;
+                    next = null;
+                    return chunk;
+                }
+            };
         }
     }
 

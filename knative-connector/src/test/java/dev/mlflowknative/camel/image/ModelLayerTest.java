@@ -2,6 +2,7 @@ package dev.mlflowknative.camel.image;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -41,17 +42,14 @@ class ModelLayerTest {
         Files.setPosixFilePermissions(copy.resolve("data/weights.bin"), PosixFilePermissions.fromString("rwx------"));
         Files.setPosixFilePermissions(copy.resolve("data"), PosixFilePermissions.fromString("rwx------"));
 
-        try (ModelLayer first = ModelLayer.write(model, work.resolve("layers"));
-             ModelLayer again = ModelLayer.write(model, work.resolve("layers"));
-             ModelLayer other = ModelLayer.write(copy, work.resolve("layers"))) {
-            assertThat(first.digest()).matches("sha256:[0-9a-f]{64}").isEqualTo(again.digest())
-                    .isEqualTo(other.digest());
-            assertThat(first.file()).isNotEqualTo(again.file());
-            assertThat(first.size()).isEqualTo(Files.size(first.file())).isEqualTo(other.size());
-            assertThat(first.digest()).isEqualTo("sha256:" + HexFormat.of().formatHex(MessageDigest
-                    .getInstance("SHA-256").digest(Files.readAllBytes(first.file()))));
-        }
-        assertThat(work.resolve("layers")).isEmptyDirectory();
+        ModelLayer first = write(model, work.resolve("first.tar"));
+        ModelLayer again = write(model, work.resolve("again.tar"));
+        ModelLayer other = write(copy, work.resolve("other.tar"));
+
+        assertThat(first.digest()).matches("sha256:[0-9a-f]{64}").isEqualTo(again.digest()).isEqualTo(other.digest());
+        assertThat(first.size()).isEqualTo(Files.size(work.resolve("first.tar"))).isEqualTo(other.size());
+        assertThat(first.digest()).isEqualTo("sha256:" + HexFormat.of().formatHex(MessageDigest
+                .getInstance("SHA-256").digest(Files.readAllBytes(work.resolve("first.tar")))));
     }
 
     @Test
@@ -63,9 +61,8 @@ class ModelLayerTest {
 
         Map<String, TarArchiveEntry> entries;
         Map<String, String> contents = new LinkedHashMap<>();
-        try (ModelLayer layer = ModelLayer.write(model, work.resolve("layers"))) {
-            entries = read(layer.file(), contents);
-        }
+        write(model, work.resolve("layer.tar"));
+        entries = read(work.resolve("layer.tar"), contents);
 
         List<String> names = new ArrayList<>(entries.keySet());
         assertThat(names).startsWith("opt/", "opt/ml/", "opt/ml/model/")
@@ -96,15 +93,18 @@ class ModelLayerTest {
         Files.createSymbolicLink(model.resolve("data/inside-link"), model.resolve("MLmodel"));
 
         Map<String, String> contents = new LinkedHashMap<>();
-        try (ModelLayer layer = ModelLayer.write(model, work.resolve("layers"))) {
-            Map<String, TarArchiveEntry> entries = read(layer.file(), contents);
-            assertThat(entries.keySet()).noneMatch(name -> name.contains("leak") || name.contains("inside-link"));
-            assertThat(entries.values()).noneMatch(entry -> entry.isSymbolicLink() || entry.isLink());
-            try (ModelLayer plain = ModelLayer.write(model(work.resolve("plain")), work.resolve("layers"))) {
-                assertThat(layer.digest()).isEqualTo(plain.digest());
-            }
-        }
+        ModelLayer layer = write(model, work.resolve("layer.tar"));
+        Map<String, TarArchiveEntry> entries = read(work.resolve("layer.tar"), contents);
+        assertThat(entries.keySet()).noneMatch(name -> name.contains("leak") || name.contains("inside-link"));
+        assertThat(entries.values()).noneMatch(entry -> entry.isSymbolicLink() || entry.isLink());
+        assertThat(layer.digest()).isEqualTo(write(model(work.resolve("plain")), work.resolve("plain.tar")).digest());
         assertThat(contents.values()).doesNotContain("not part of the model");
+    }
+
+    private static ModelLayer write(Path model, Path tar) throws IOException {
+        try (OutputStream out = Files.newOutputStream(tar)) {
+            return ModelLayer.write(model, out);
+        }
     }
 
     private static Path model(Path dir) throws IOException {

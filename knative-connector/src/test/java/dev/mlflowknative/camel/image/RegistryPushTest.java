@@ -49,8 +49,14 @@ class RegistryPushTest {
     @TempDir
     Path work;
 
-    private final LoopbackServer storage = LoopbackServer.start((request, exchange) ->
-            LoopbackServer.answer(exchange, 201, "text/plain", ""));
+    /** Takes the uploads: a PATCH of data gets the next location, a PUT completes. */
+    private final LoopbackServer storage = LoopbackServer.start((request, exchange) -> {
+        if (request.method().equals("PATCH")) {
+            LoopbackServer.redirect(exchange, 202, request.path().replace("_state=opaque", "_state=patched"));
+        } else {
+            LoopbackServer.answer(exchange, 201, "text/plain", "");
+        }
+    });
     private LoopbackServer registry;
 
     @AfterEach
@@ -105,26 +111,39 @@ class RegistryPushTest {
 
     private RegistryPush push() {
         String name = "127.0.0.1:" + registry.port();
-        return new RegistryPush(new RegistryCredentials(name, "bob", PASSWORD, null), Duration.ofSeconds(10));
+        return new RegistryPush(new RegistryCredentials(name, "bob", PASSWORD, null), Duration.ofSeconds(10),
+                Duration.ofSeconds(30));
     }
 
     private ImageReference target() {
         return ImageReference.parse("127.0.0.1:" + registry.port() + "/ml/model:v1");
     }
 
-    private ModelLayer layer() throws IOException {
+    private Path model() throws IOException {
         Path model = Files.createDirectories(work.resolve("model"));
         Files.writeString(model.resolve("MLmodel"), "flavors: {}\n");
-        return ModelLayer.write(model, work.resolve("layers"));
+        Files.write(model.resolve("weights.bin"), new byte[3 << 20]); // several chunks of the upload
+        return model;
     }
+
+    private ModelLayer layer(Path model) throws IOException {
+        java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+        ModelLayer layer = ModelLayer.write(model, tar);
+        layerBytes = tar.toByteArray();
+        return layer;
+    }
+
+    private byte[] layerBytes;
 
     @Test
     void theLayerConfigAndManifestArePushedWithTheTokenOfEachScopeAndNoCredentialLeavesTheRegistry()
             throws IOException {
         registry = registry(201);
         String digest;
-        try (ModelLayer layer = layer()) {
-            digest = push().push(target(), BASE_DIGEST, layer, Map.of("org.mlflow.run-id", "run-7", "a.first", "1"));
+        Path model = model();
+        ModelLayer layer = layer(model);
+        {
+            digest = push().push(target(), BASE_DIGEST, model, Map.of("org.mlflow.run-id", "run-7", "a.first", "1"));
 
             LoopbackServer.Seen manifestPut = registry.seen().stream()
                     .filter(r -> r.method().equals("PUT") && r.path().equals("/v2/ml/model/manifests/v1"))
@@ -138,14 +157,17 @@ class RegistryPushTest {
             assertThat(manifest.at("/layers/1/digest").asText()).isEqualTo(layer.digest());
             assertThat(manifest.at("/layers/1/size").asLong()).isEqualTo(layer.size());
 
-            // both blobs went to the storage host, with their digests, and without any credential
-            assertThat(storage.seen()).hasSize(2).allSatisfy(upload -> {
-                assertThat(upload.method()).isEqualTo("PUT");
-                assertThat(upload.header("Authorization")).isNull();
-                assertThat(upload.path()).contains("_state=opaque&digest=sha256%3A");
-            });
-            assertThat(storage.seen().get(0).body()).isEqualTo(Files.readAllBytes(layer.file()));
-            byte[] config = storage.seen().get(1).body();
+            // both blobs went to the storage host, without any credential: the layer streamed in one PATCH (chunked),
+            // completed by a PUT naming its digest at the location the PATCH answered; the config in one PUT
+            assertThat(storage.seen()).extracting(LoopbackServer.Seen::method).containsExactly("PATCH", "PUT", "PUT");
+            assertThat(storage.seen()).allSatisfy(upload -> assertThat(upload.header("Authorization")).isNull());
+            assertThat(storage.seen().get(0).body()).isEqualTo(layerBytes);
+            assertThat(storage.seen().get(0).header("Transfer-Encoding")).isEqualTo("chunked");
+            assertThat(storage.seen().get(1).path()).isEqualTo("/upload/1?_state=patched&digest="
+                                                               + layer.digest().replace(":", "%3A"));
+            assertThat(storage.seen().get(1).body()).isEmpty();
+            assertThat(storage.seen().get(2).path()).startsWith("/upload/2?_state=opaque&digest=sha256%3A");
+            byte[] config = storage.seen().get(2).body();
             assertThat(manifest.at("/config/digest").asText()).isEqualTo(RegistryPush.sha256(config));
             assertThat(manifest.at("/config/size").asInt()).isEqualTo(config.length);
             assertThat(new String(config, StandardCharsets.UTF_8)).isEqualTo("{\"created\":\"1970-01-01T00:00:00Z\","
@@ -156,11 +178,11 @@ class RegistryPushTest {
                     + "\"mlflow-model\"}],\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + "b".repeat(64)
                     + "\",\"" + layer.digest() + "\"]}}");
         }
-        // the first upload went with the pull token of the reads before it, was refused with a challenge for push,
-        // and started again with the push token; the second used it at once
+        // the layer's upload, the first call, was refused with a challenge for push and started again with the push
+        // token; reads after it used that token (it covers pull), the config's upload too
         assertThat(registry.seen()).filteredOn(r -> r.method().equals("POST"))
                 .extracting(r -> r.header("Authorization"))
-                .containsExactly("Bearer " + PULL_TOKEN, "Bearer " + PUSH_TOKEN, "Bearer " + PUSH_TOKEN);
+                .containsExactly(null, "Bearer " + PUSH_TOKEN, "Bearer " + PUSH_TOKEN);
         assertThat(registry.seen()).filteredOn(r -> r.path().startsWith("/token"))
                 .extracting(LoopbackServer.Seen::path).anyMatch(p -> p.contains("scope=repository%3Aml%2Fmodel%3Apull%2Cpush"));
     }
@@ -168,8 +190,9 @@ class RegistryPushTest {
     @Test
     void aServerErrorIsRetryableAndNamesTheStepWithoutSecrets() throws IOException {
         registry = registry(503);
-        try (ModelLayer layer = layer()) {
-            assertThatThrownBy(() -> push().push(target(), BASE_DIGEST, layer, Map.of()))
+        Path model = model();
+        {
+            assertThatThrownBy(() -> push().push(target(), BASE_DIGEST, model, Map.of()))
                     .isInstanceOf(RegistryPush.ServerError.class)
                     .hasMessage("Registry 127.0.0.1:" + registry.port() + " answered HTTP 503 when putting the manifest of "
                                 + target())
@@ -178,10 +201,21 @@ class RegistryPushTest {
     }
 
     @Test
+    void aModelThatCannotBeReadFailsTheUploadWithoutHanging() {
+        registry = registry(201);
+        assertThatThrownBy(() -> push().push(target(), BASE_DIGEST, work.resolve("no-such-model"), Map.of()))
+                .isInstanceOf(ImageBuildException.class)
+                .hasMessageStartingWith("Writing the model layer of " + target() + " failed: ")
+                .hasMessageContaining("no-such-model");
+        assertThat(registry.seen()).noneMatch(r -> r.method().equals("PUT"));
+    }
+
+    @Test
     void aMissingBaseManifestIsAClearErrorNamingTheStep() throws IOException {
         registry = registry(201);
-        try (ModelLayer layer = layer()) {
-            assertThatThrownBy(() -> push().push(target(), "sha256:" + "0".repeat(64), layer, Map.of()))
+        Path model = model();
+        {
+            assertThatThrownBy(() -> push().push(target(), "sha256:" + "0".repeat(64), model, Map.of()))
                     .isInstanceOf(ImageBuildException.class)
                     .hasMessageContaining("answered HTTP 404 when reading the manifest Jib pushed");
         }

@@ -96,8 +96,9 @@ class ImageBuildBenchmark {
                     layer on the serving base (MLflow 3.17.2 and the requirements preinstalled), registry to registry; the
                     base's layers are in Jib's cache after the machine's first build (that warm-up build of a 1 MiB
                     model, pulling the 1.3 GB base once, took %.1f s). jib uncompressed (the default, none): Jib pushes
-                    base and config as OCI without the model; the model is written once as a plain tar while hashed, and
-                    uploaded as an application/vnd.oci.image.layer.v1.tar layer with the labels. docker, same base:
+                    base and config as OCI without the model; the model is written as a plain tar and streamed to the
+                    registry while hashed (one read, no local copy), an application/vnd.oci.image.layer.v1.tar layer,
+                    then config and manifest with the labels. docker, same base:
                     dockerd 20.10, context streamed as a tar, pip re-checks the requirements, push. docker, plain Python
                     base: what MLflow's build-docker does, pip installs mlflow==3.17.2 and its dependencies from PyPI.
 
