@@ -81,7 +81,7 @@ final class RegistryPush {
     /** Built on first use (an HTTP client starts a thread): most jib builders of a runner never push. */
     private synchronized HttpClient http() {
         if (http == null) {
-            // HTTP/1.1: a layer is one long PUT; redirects are followed by Redirects, keeping credentials at home
+            // HTTP/1.1: a layer is one long PATCH; redirects are followed by Redirects, keeping credentials at home
             http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
                     .followRedirects(HttpClient.Redirect.NEVER).build();
         }
@@ -97,7 +97,6 @@ final class RegistryPush {
     String push(ImageReference target, String baseDigest, Path modelDir, Map<String, String> labels) {
         Session session = new Session(target);
         try {
-            ModelLayer layer = session.uploadLayer(modelDir);
             ObjectNode manifest = session.json(session.base + "/manifests/" + baseDigest, OCI_MANIFEST,
                     "reading the manifest Jib pushed");
             if (!OCI_MANIFEST.equals(manifest.path("mediaType").asText())) {
@@ -112,6 +111,8 @@ final class RegistryPush {
                 throw new ImageBuildException("Registry " + target.registry() + " returned an image config of "
                                               + target.name() + " that does not match its digest " + configDigest);
             }
+            // read first (cheap), then the layer: nothing is uploaded for an image Jib did not leave
+            ModelLayer layer = session.uploadLayer(modelDir);
             byte[] config = JSON.writeValueAsBytes(withLayer((ObjectNode) JSON.readTree(baseConfig), layer, labels));
             String newConfigDigest = sha256(config);
             if (!session.hasBlob(newConfigDigest)) {

@@ -178,11 +178,11 @@ class RegistryPushTest {
                     + "\"mlflow-model\"}],\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + "b".repeat(64)
                     + "\",\"" + layer.digest() + "\"]}}");
         }
-        // the layer's upload, the first call, was refused with a challenge for push and started again with the push
-        // token; reads after it used that token (it covers pull), the config's upload too
+        // the reads first got a pull token; the layer's upload went with it, was refused with a challenge for push,
+        // and started again with the push token; the config's upload used that at once
         assertThat(registry.seen()).filteredOn(r -> r.method().equals("POST"))
                 .extracting(r -> r.header("Authorization"))
-                .containsExactly(null, "Bearer " + PUSH_TOKEN, "Bearer " + PUSH_TOKEN);
+                .containsExactly("Bearer " + PULL_TOKEN, "Bearer " + PUSH_TOKEN, "Bearer " + PUSH_TOKEN);
         assertThat(registry.seen()).filteredOn(r -> r.path().startsWith("/token"))
                 .extracting(LoopbackServer.Seen::path).anyMatch(p -> p.contains("scope=repository%3Aml%2Fmodel%3Apull%2Cpush"));
     }
