@@ -91,6 +91,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "mlflowRetryBackoff": getOrCreateConfiguration(target).setMlflowRetryBackoff(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "mlflowtimeout":
         case "mlflowTimeout": getOrCreateConfiguration(target).setMlflowTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "modellayercompression":
+        case "modelLayerCompression": getOrCreateConfiguration(target).setModelLayerCompression(property(camelContext, dev.mlflowknative.camel.image.LayerCompression.class, value)); return true;
         case "modelroots":
         case "modelRoots": getOrCreateConfiguration(target).setModelRoots(property(camelContext, java.lang.String.class, value)); return true;
         case "namespace": getOrCreateConfiguration(target).setNamespace(property(camelContext, java.lang.String.class, value)); return true;
@@ -206,6 +208,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "mlflowRetryBackoff": return long.class;
         case "mlflowtimeout":
         case "mlflowTimeout": return long.class;
+        case "modellayercompression":
+        case "modelLayerCompression": return dev.mlflowknative.camel.image.LayerCompression.class;
         case "modelroots":
         case "modelRoots": return java.lang.String.class;
         case "namespace": return java.lang.String.class;
@@ -317,6 +321,8 @@ public class MlflowKnativeComponentConfigurer extends PropertyConfigurerSupport 
         case "mlflowRetryBackoff": return getOrCreateConfiguration(target).getMlflowRetryBackoff();
         case "mlflowtimeout":
         case "mlflowTimeout": return getOrCreateConfiguration(target).getMlflowTimeout();
+        case "modellayercompression":
+        case "modelLayerCompression": return getOrCreateConfiguration(target).getModelLayerCompression();
         case "modelroots":
         case "modelRoots": return getOrCreateConfiguration(target).getModelRoots();
         case "namespace": return getOrCreateConfiguration(target).getNamespace();

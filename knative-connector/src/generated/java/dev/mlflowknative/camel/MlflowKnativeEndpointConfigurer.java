@@ -81,6 +81,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "mlflowRetryBackoff": target.getConfiguration().setMlflowRetryBackoff(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "mlflowtimeout":
         case "mlflowTimeout": target.getConfiguration().setMlflowTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "modellayercompression":
+        case "modelLayerCompression": target.getConfiguration().setModelLayerCompression(property(camelContext, dev.mlflowknative.camel.image.LayerCompression.class, value)); return true;
         case "modelroots":
         case "modelRoots": target.getConfiguration().setModelRoots(property(camelContext, java.lang.String.class, value)); return true;
         case "namespace": target.getConfiguration().setNamespace(property(camelContext, java.lang.String.class, value)); return true;
@@ -193,6 +195,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "mlflowRetryBackoff": return long.class;
         case "mlflowtimeout":
         case "mlflowTimeout": return long.class;
+        case "modellayercompression":
+        case "modelLayerCompression": return dev.mlflowknative.camel.image.LayerCompression.class;
         case "modelroots":
         case "modelRoots": return java.lang.String.class;
         case "namespace": return java.lang.String.class;
@@ -301,6 +305,8 @@ public class MlflowKnativeEndpointConfigurer extends PropertyConfigurerSupport i
         case "mlflowRetryBackoff": return target.getConfiguration().getMlflowRetryBackoff();
         case "mlflowtimeout":
         case "mlflowTimeout": return target.getConfiguration().getMlflowTimeout();
+        case "modellayercompression":
+        case "modelLayerCompression": return target.getConfiguration().getModelLayerCompression();
         case "modelroots":
         case "modelRoots": return target.getConfiguration().getModelRoots();
         case "namespace": return target.getConfiguration().getNamespace();

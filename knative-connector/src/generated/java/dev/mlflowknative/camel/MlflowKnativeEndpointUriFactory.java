@@ -23,7 +23,7 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(54);
+        Set<String> props = new HashSet<>(55);
         props.add("allNamespaces");
         props.add("allowedImages");
         props.add("baseImage");
@@ -55,6 +55,7 @@ public class MlflowKnativeEndpointUriFactory extends org.apache.camel.support.co
         props.add("mlflowRetries");
         props.add("mlflowRetryBackoff");
         props.add("mlflowTimeout");
+        props.add("modelLayerCompression");
         props.add("modelRoots");
         props.add("namespace");
         props.add("oauthToken");

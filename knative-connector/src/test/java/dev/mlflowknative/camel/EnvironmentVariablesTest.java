@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import dev.mlflowknative.camel.image.BuilderType;
+import dev.mlflowknative.camel.image.LayerCompression;
 import dev.mlflowknative.camel.mlflow.MlflowClient;
 import dev.mlflowknative.camel.mlflow.MlflowSettings;
 import dev.mlflowknative.camel.test.LogCapture;
@@ -92,7 +93,11 @@ class EnvironmentVariablesTest {
             case "boolean" -> !metadata.path("defaultValue").asBoolean(false);
             case "integer" -> 42;
             case "duration" -> Duration.ofSeconds(7).toMillis();
-            case "enum" -> BuilderType.jib;
+            case "enum" -> switch (option) {
+                case "builder" -> BuilderType.jib;
+                case "modelLayerCompression" -> LayerCompression.gzip;
+                default -> throw new AssertionError("no test value for the enum option " + option);
+            };
             case "object" -> {
                 Object bean = switch (option) {
                     case "mlflowClient" -> mlflowClient();
@@ -113,7 +118,7 @@ class EnvironmentVariablesTest {
             return "7s";
         }
         return value instanceof String || value instanceof Boolean || value instanceof Integer
-               || value instanceof BuilderType ? value.toString() : "#bean:" + option + "-bean";
+               || value instanceof Enum<?> ? value.toString() : "#bean:" + option + "-bean";
     }
 
     private static String variableSuffix(String option) {

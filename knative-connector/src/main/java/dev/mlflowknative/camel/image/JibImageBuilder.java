@@ -3,10 +3,12 @@ package dev.mlflowknative.camel.image;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
 import com.google.cloud.tools.jib.api.CacheDirectoryCreationException;
+import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import com.google.cloud.tools.jib.api.Containerizer;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
 import com.google.cloud.tools.jib.api.Jib;
@@ -30,11 +32,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds without a daemon (Jib): the model directory becomes one layer on a prebuilt serving base image (which must
  * already hold MLflow and the model's requirements, readable by others), pushed registry to registry; the image runs
- * as the non-root {@link #USER}. Jib's layers are reproducible: the same model gives the same digest.
+ * as the non-root {@link #USER}. The layers are reproducible: the same model gives the same digest.
+ *
+ * <p>With {@link LayerCompression#none} (pushing to a registry), Jib pushes the image without the model layer and
+ * without the labels, as OCI; then {@link RegistryPush} uploads the model as an uncompressed layer
+ * ({@link ModelLayer}) while it is written, and adds it with the labels under the target's tag: no gzip, so a big
+ * model layers at the speed of its upload.
+ * With {@link LayerCompression#gzip}, and for tar files, Jib builds the whole image with its gzip layer.
  */
 public class JibImageBuilder implements ImageBuilder {
 
     private static final int PUSH_ATTEMPTS = 3;
+    /** Limit of the model layer's upload (buildTimeout's default). */
+    private static final Duration UPLOAD_TIMEOUT = Duration.ofMinutes(30);
     private static final FilePermissions FILE_MODE = FilePermissions.fromOctalString("644");
     private static final FilePermissions DIRECTORY_MODE = FilePermissions.fromOctalString("755");
     private static final Logger LOG = LoggerFactory.getLogger(JibImageBuilder.class);
@@ -47,12 +57,21 @@ public class JibImageBuilder implements ImageBuilder {
     private final RegistryCredentials credentials;
     private final Path cacheDirectory;
     private final Path tarDirectory;
+    private final LayerCompression compression;
+    private final RegistryPush push;
+
+    /** As below, with the default {@link LayerCompression#none}. */
+    public JibImageBuilder(String baseImage, boolean mlserver, RegistryCredentials credentials, Path cacheDirectory,
+                           Path tarDirectory) {
+        this(baseImage, mlserver, credentials, cacheDirectory, tarDirectory, LayerCompression.none);
+    }
 
     /**
      * @param tarDirectory write images as tar files there instead of pushing them, or null to push
+     * @param compression  how the model layer is pushed (tar files always get Jib's gzip layer)
      */
     public JibImageBuilder(String baseImage, boolean mlserver, RegistryCredentials credentials, Path cacheDirectory,
-                           Path tarDirectory) {
+                           Path tarDirectory, LayerCompression compression) {
         if (baseImage == null || baseImage.isBlank()) {
             throw new InvalidRequestException("The jib builder needs baseImage: a serving base image in a registry with"
                                               + " MLflow and the model's requirements installed");
@@ -62,6 +81,13 @@ public class JibImageBuilder implements ImageBuilder {
         this.credentials = credentials;
         this.cacheDirectory = cacheDirectory;
         this.tarDirectory = tarDirectory;
+        this.compression = compression == null ? LayerCompression.none : compression;
+        this.push = new RegistryPush(credentials, Duration.ofSeconds(30), UPLOAD_TIMEOUT);
+    }
+
+    /** Whether the model layer goes uncompressed, pushed by {@link RegistryPush} rather than by Jib. */
+    private boolean uncompressed() {
+        return tarDirectory == null && compression == LayerCompression.none;
     }
 
     @Override
@@ -71,6 +97,7 @@ public class JibImageBuilder implements ImageBuilder {
 
     @Override
     public String recipe() {
+        // the layer's compression is left out: the image holds the same files either way
         return "jib on " + (baseImage == null ? SCRATCH : baseImage) + (mlserver ? " with mlserver" : "")
                + (tarDirectory == null ? "" : " into a tar");
     }
@@ -81,11 +108,28 @@ public class JibImageBuilder implements ImageBuilder {
      */
     @Override
     public String buildAndPush(ResolvedModel model, Path modelDir, ImageReference target, Map<String, String> labels) {
+        if (!uncompressed()) {
+            return retrying(() -> buildAndPushOnce(modelDir, target, labels));
+        }
+        long started = System.nanoTime();
+        // no labels yet: until the model layer is in, the tag must not look like a finished build
+        String withoutModel = retrying(() -> buildAndPushOnce(null, target, Map.of()));
+        long layered = System.nanoTime();
+        String digest = retrying(() -> push.push(target, withoutModel, modelDir, labels));
+        long pushed = System.nanoTime();
+        LOG.info("Pushed {}@{} in {} ms (base and config {} ms, model layer written and uploaded {} ms)", target,
+                digest, (pushed - started) / 1_000_000, (layered - started) / 1_000_000, (pushed - layered) / 1_000_000);
+        return digest;
+    }
+
+    /** Runs a push step again when the registry answered it with a 5xx (pushes are content-addressed: safe). */
+    private static String retrying(java.util.function.Supplier<String> step) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return buildAndPushOnce(modelDir, target, labels);
+                return step.get();
             } catch (ImageBuildException e) {
-                if (attempt >= PUSH_ATTEMPTS || !registryServerError(e.getCause())) {
+                boolean serverError = e instanceof RegistryPush.ServerError || registryServerError(e.getCause());
+                if (attempt >= PUSH_ATTEMPTS || !serverError) {
                     throw e;
                 }
                 LOG.warn("{}; trying again ({} of {})", e.getMessage(), attempt + 1, PUSH_ATTEMPTS);
@@ -108,16 +152,24 @@ public class JibImageBuilder implements ImageBuilder {
         return false;
     }
 
+    /**
+     * One Jib build and push; {@code modelDir} null: without the model layer, as OCI (the model comes after).
+     */
     private String buildAndPushOnce(Path modelDir, ImageReference target, Map<String, String> labels) {
         long started = System.nanoTime();
-        LOG.info("Building {} on {} with Jib", target, baseImage == null ? SCRATCH : baseImage);
+        LOG.info("Building {} on {} with Jib{}", target, baseImage == null ? SCRATCH : baseImage,
+                modelDir == null ? " (without the model layer)" : "");
         ServingCommand serving = ServingCommand.of(mlserver);
         try {
-            JibContainerBuilder container = (baseImage == null ? Jib.fromScratch() : Jib.from(registryImage(baseImage)))
-                    .addFileEntriesLayer(FileEntriesLayer.builder().setName("mlflow-model")
-                            .addEntryRecursive(modelDir, AbsoluteUnixPath.get(MODEL_PATH), JibImageBuilder::readable)
-                            .build())
-                    .setUser(USER)
+            JibContainerBuilder container = baseImage == null ? Jib.fromScratch() : Jib.from(registryImage(baseImage));
+            if (modelDir != null) {
+                container.addFileEntriesLayer(FileEntriesLayer.builder().setName("mlflow-model")
+                        .addEntryRecursive(modelDir, AbsoluteUnixPath.get(MODEL_PATH), JibImageBuilder::readable)
+                        .build());
+            } else {
+                container.setFormat(ImageFormat.OCI);
+            }
+            container.setUser(USER)
                     .setEntrypoint(serving.entrypoint())
                     .setProgramArguments((java.util.List<String>) null)
                     .addExposedPort(Port.tcp(PORT));
@@ -131,8 +183,8 @@ public class JibImageBuilder implements ImageBuilder {
                     .addEventHandler(LogEvent.class, JibImageBuilder::log)
                     .addEventHandler(ProgressEvent.class, progressOf(target));
             String digest = container.containerize(to).getDigest().toString();
-            LOG.info("{} {}@{} in {} ms", tarDirectory == null ? "Pushed" : "Wrote " + tarFile(target) + ":", target,
-                    digest, (System.nanoTime() - started) / 1_000_000);
+            LOG.info("{} {}@{} in {} ms", tarDirectory == null ? modelDir == null ? "Pushed (without the model layer)"
+                    : "Pushed" : "Wrote " + tarFile(target) + ":", target, digest, (System.nanoTime() - started) / 1_000_000);
             return digest;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();

@@ -55,7 +55,8 @@ public final class ModelImagesFactory {
         return switch (configuration.getBuilder()) {
             case jib -> new JibImageBuilder(blankToNull(configuration.getBaseImage()), configuration.isEnableMlserver(),
                     credentials, work.resolve("jib-cache"), blankToNull(configuration.getImageTarDirectory()) == null
-                            ? null : Path.of(configuration.getImageTarDirectory()));
+                            ? null : Path.of(configuration.getImageTarDirectory()),
+                    configuration.getModelLayerCompression());
             case docker -> {
                 DockerClient docker = configuration.getDockerClient();
                 boolean owned = docker == null;

@@ -62,9 +62,7 @@ public class RegistryClient {
 
     /** The digest and labels of a tagged image; empty when the registry has no such tag. */
     public Optional<ImageInfo> lookup(ImageReference image) {
-        String base = (image.isLocal() ? "http://" : "https://")
-                      + (image.registry().equals(ImageReference.DOCKER_HUB) ? "registry-1.docker.io" : image.registry())
-                      + "/v2/" + image.repository();
+        String base = origin(image) + "/v2/" + image.repository();
         String reference = image.digest() != null ? image.digest() : image.tag();
         try {
             HttpResponse<byte[]> manifest = get(image, base + "/manifests/" + reference, ACCEPT);
@@ -108,9 +106,7 @@ public class RegistryClient {
 
     /** Whether the registry answers its API root (200, or 401 asking for credentials, both mean it is up). */
     public void ping(ImageReference image) {
-        String url = (image.isLocal() ? "http://" : "https://")
-                     + (image.registry().equals(ImageReference.DOCKER_HUB) ? "registry-1.docker.io" : image.registry())
-                     + "/v2/";
+        String url = origin(image) + "/v2/";
         try {
             int status = send(url, "application/json", null).statusCode();
             if (status != 200 && status != 401) {
@@ -130,19 +126,34 @@ public class RegistryClient {
         if (response.statusCode() != 401) {
             return response;
         }
-        String challenge = response.headers().firstValue("WWW-Authenticate").orElse("");
-        Optional<RegistryCredentials.Credential> credential = credentials.forRegistry(image.registry());
-        if (challenge.regionMatches(true, 0, "Basic", 0, 5)) {
-            return credential.isEmpty() ? response : send(url, accept, credential.get().basicAuth());
-        }
-        if (challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
-            Optional<String> token = token(challenge, credential);
-            return token.isEmpty() ? response : send(url, accept, "Bearer " + token.get());
-        }
-        return response;
+        Optional<String> authorization = authorization(image,
+                response.headers().firstValue("WWW-Authenticate").orElse(""));
+        return authorization.isEmpty() ? response : send(url, accept, authorization.get());
     }
 
-    /** The bearer-token flow: ask the realm named in the challenge for a pull token. */
+    /**
+     * The Authorization header that answers a 401's {@code WWW-Authenticate} challenge of the image's registry:
+     * Basic with its credentials, or a bearer token from the challenge's realm for the challenge's scope (pull, or
+     * pull and push for an upload); empty when there is nothing to answer with. Only for URLs of that registry.
+     */
+    Optional<String> authorization(ImageReference image, String challenge) throws IOException, InterruptedException {
+        Optional<RegistryCredentials.Credential> credential = credentials.forRegistry(image.registry());
+        if (challenge.regionMatches(true, 0, "Basic", 0, 5)) {
+            return credential.map(RegistryCredentials.Credential::basicAuth);
+        }
+        if (challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
+            return token(challenge, credential).map(token -> "Bearer " + token);
+        }
+        return Optional.empty();
+    }
+
+    /** The registry's base URL, {@code http(s)://host[:port]}: plain HTTP for loopback registries only. */
+    static String origin(ImageReference image) {
+        return (image.isLocal() ? "http://" : "https://")
+               + (image.registry().equals(ImageReference.DOCKER_HUB) ? "registry-1.docker.io" : image.registry());
+    }
+
+    /** The bearer-token flow: ask the realm named in the challenge for a token of the challenge's scope. */
     private Optional<String> token(String challenge, Optional<RegistryCredentials.Credential> credential)
             throws IOException, InterruptedException {
         Map<String, String> params = new HashMap<>();

@@ -1,18 +1,25 @@
 package dev.mlflowknative.tests.image;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import dev.mlflowknative.camel.ImageBuildException;
 import dev.mlflowknative.camel.image.DockerImageBuilder;
 import dev.mlflowknative.camel.image.ImageReference;
 import dev.mlflowknative.camel.image.JibImageBuilder;
+import dev.mlflowknative.camel.image.LayerCompression;
 import dev.mlflowknative.camel.image.ModelImages;
 import dev.mlflowknative.camel.image.RegistryCredentials;
 import dev.mlflowknative.camel.mlflow.MlflowClient;
@@ -24,6 +31,8 @@ import dev.mlflowknative.camel.mlflow.ResolvedModel;
 import dev.mlflowknative.camel.test.LocalModels;
 import dev.mlflowknative.tests.support.Registries;
 import dev.mlflowknative.camel.test.TestServices;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Both builders, end to end into the real registries, with a real model from the real MLflow server. */
 class ImageBuildersTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> LABELS = Map.of(ModelImages.RUN_ID_LABEL, "run-under-test");
     private static ModelResolver resolver;
     private static ResolvedModel iris;
@@ -63,6 +73,11 @@ class ImageBuildersTest {
         return new JibImageBuilder(base, false, credentials, temp.resolve("jib-cache"), null);
     }
 
+    private static JibImageBuilder jib(String base, LayerCompression compression) {
+        return new JibImageBuilder(base, false, RegistryCredentials.none(), temp.resolve("jib-cache"), null,
+                compression);
+    }
+
     private static DockerImageBuilder docker(String base, RegistryCredentials credentials) {
         return new DockerImageBuilder(docker, false, base, false, "host", credentials, Duration.ofMinutes(10));
     }
@@ -70,7 +85,7 @@ class ImageBuildersTest {
     @Test
     void jibLayersTheModelOnTheServingBaseReproducibly() {
         ImageReference target = ImageReference.parse(Registries.registry() + "/ml/iris-jib:repro");
-        JibImageBuilder builder = jib(Registries.servingBaseIn(Registries.registry()), RegistryCredentials.none());
+        JibImageBuilder builder = jib(Registries.servingBaseIn(Registries.registry()), LayerCompression.gzip);
 
         String first = builder.buildAndPush(iris, irisFiles.path(), target, LABELS);
         String second = builder.buildAndPush(iris, irisFiles.path(), target, LABELS);
@@ -80,6 +95,59 @@ class ImageBuildersTest {
             assertThat(info.digest()).isEqualTo(first);
             assertThat(info.labels()).containsEntry(ModelImages.RUN_ID_LABEL, "run-under-test");
         });
+    }
+
+    /**
+     * The default: Jib pushes base and config as OCI, the model layer goes uncompressed; the tag ends up with an OCI
+     * manifest whose last layer is the model's plain tar (its digest its diff id), the labels, and the same digest for
+     * the same model.
+     */
+    @Test
+    void jibPushesTheModelAsAnUncompressedOciLayerWithTheLabelsReproducibly() throws Exception {
+        ImageReference target = ImageReference.parse(Registries.registry() + "/ml/iris-layer:none");
+        JibImageBuilder builder = jib(Registries.servingBaseIn(Registries.registry()), LayerCompression.none);
+
+        String first = builder.buildAndPush(iris, irisFiles.path(), target, LABELS);
+        String second = builder.buildAndPush(iris, irisFiles.path(), target, LABELS);
+
+        assertThat(first).startsWith("sha256:").isEqualTo(second);
+        assertThat(Registries.lookup(target.toString())).hasValueSatisfying(info -> {
+            assertThat(info.digest()).isEqualTo(first);
+            assertThat(info.labels()).containsEntry(ModelImages.RUN_ID_LABEL, "run-under-test");
+        });
+        JsonNode manifest = JSON.readTree(Registries.get(target.name(), "/manifests/none",
+                "application/vnd.oci.image.manifest.v1+json"));
+        assertThat(manifest.path("mediaType").asText()).isEqualTo("application/vnd.oci.image.manifest.v1+json");
+        assertThat(manifest.at("/config/mediaType").asText()).isEqualTo("application/vnd.oci.image.config.v1+json");
+        JsonNode layers = manifest.get("layers");
+        JsonNode model = layers.get(layers.size() - 1);
+        assertThat(model.path("mediaType").asText()).isEqualTo("application/vnd.oci.image.layer.v1.tar");
+        for (int i = 0; i < layers.size() - 1; i++) {
+            assertThat(layers.get(i).path("mediaType").asText()).isEqualTo("application/vnd.oci.image.layer.v1.tar+gzip");
+        }
+        byte[] blob = Registries.get(target.name(), "/blobs/" + model.path("digest").asText(), "*/*");
+        assertThat(blob).hasSize(model.path("size").asInt());
+        assertThat("sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob)))
+                .isEqualTo(model.path("digest").asText());
+        JsonNode config = JSON.readTree(Registries.get(target.name(), "/blobs/" + manifest.at("/config/digest")
+                .asText(), "*/*"));
+        JsonNode diffIds = config.at("/rootfs/diff_ids");
+        assertThat(diffIds).hasSize(layers.size());
+        assertThat(diffIds.get(diffIds.size() - 1).asText()).isEqualTo(model.path("digest").asText());
+        assertThat(config.at("/config/User").asText()).isEqualTo("1000:1000");
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(new ByteArrayInputStream(blob))) {
+            List<String> names = new ArrayList<>();
+            for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
+                names.add(entry.getName());
+            }
+            assertThat(names).startsWith("opt/", "opt/ml/", "opt/ml/model/").contains("opt/ml/model/MLmodel");
+        }
+
+        // Jib's gzip build of the same model: other bytes, the same labels
+        ImageReference gzip = ImageReference.parse(Registries.registry() + "/ml/iris-layer:gzip");
+        assertThat(jib(Registries.servingBaseIn(Registries.registry()), LayerCompression.gzip)
+                .buildAndPush(iris, irisFiles.path(), gzip, LABELS)).isNotEqualTo(first);
+        assertThat(Registries.labels(gzip.toString())).isEqualTo(Registries.labels(target.toString()));
     }
 
     @Test

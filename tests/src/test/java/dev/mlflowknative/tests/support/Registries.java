@@ -102,6 +102,25 @@ public final class Registries {
         }
     }
 
+    /** GET {@code /v2/<repository><path>} of a repository (host:port/path) of the open registry: 200 or an error. */
+    public static byte[] get(String repository, String path, String accept) {
+        int slash = repository.indexOf('/');
+        URI uri = URI.create("http://" + repository.substring(0, slash) + "/v2" + repository.substring(slash) + path);
+        try {
+            HttpResponse<byte[]> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
+                    .header("Accept", accept).build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (answer.statusCode() != 200) {
+                throw new AssertionError("GET " + uri + ": HTTP " + answer.statusCode());
+            }
+            return answer.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static Map<String, String> labels(String image) {
         return lookup(image).map(RegistryClient.ImageInfo::labels).orElseThrow(
                 () -> new AssertionError("no image " + image));
