@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import ch.qos.logback.classic.Logger;
@@ -85,9 +86,11 @@ class ApiConcurrencyBenchmark extends RunnerTestSupport {
             Latencies ready = new Latencies();
             Latencies list = new Latencies();
             AtomicInteger probeFailures = new AtomicInteger();
-            AtomicBoolean probing = new AtomicBoolean(true);
-            Thread prober = new Thread(() -> probe(probing, List.of(live, ready, list), probeFailures), "bench-prober");
-            prober.start();
+            // one probe every 50 ms (the sampling rate), on a scheduler: no sleeping loop
+            ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(
+                    task -> new Thread(task, "bench-prober"));
+            prober.scheduleWithFixedDelay(probe(List.of(live, ready, list), probeFailures), 0, 50,
+                    TimeUnit.MILLISECONDS);
 
             Map<String, Long> sent = new ConcurrentHashMap<>();
             Map<String, Long> answered = new ConcurrentHashMap<>();
@@ -103,8 +106,8 @@ class ApiConcurrencyBenchmark extends RunnerTestSupport {
             }
             CompletableFuture.allOf(responses.toArray(CompletableFuture[]::new))
                     .get(rolloutSeconds + 240L, TimeUnit.SECONDS);
-            probing.set(false);
-            prober.join();
+            prober.shutdown();
+            assertThat(prober.awaitTermination(2, TimeUnit.MINUTES)).as("the last probe answered").isTrue();
 
             Latencies startedAfter = new Latencies();
             Latencies refusedAfter = new Latencies();
@@ -186,11 +189,13 @@ class ApiConcurrencyBenchmark extends RunnerTestSupport {
         return appender;
     }
 
-    /** Asks liveness, readiness and list in turn, each latency into its own figures. */
-    private void probe(AtomicBoolean probing, List<Latencies> latencies, AtomicInteger failures) {
+    /** One probe a run: liveness, readiness and list in turn, each latency into its own figures. */
+    private Runnable probe(List<Latencies> latencies, AtomicInteger failures) {
         List<HttpRequest.Builder> requests = List.of(HttpRequest.newBuilder(uri("/observe/health/live")).GET(),
                 HttpRequest.newBuilder(uri("/observe/health/ready")).GET(), authorized("/deployments").GET());
-        for (int turn = 0; probing.get(); turn = (turn + 1) % requests.size()) {
+        AtomicInteger turns = new AtomicInteger();
+        return () -> {
+            int turn = turns.getAndIncrement() % requests.size();
             long started = System.nanoTime();
             try {
                 HttpResponse<String> response = send(requests.get(turn).copy());
@@ -201,13 +206,7 @@ class ApiConcurrencyBenchmark extends RunnerTestSupport {
                 failures.incrementAndGet();
             }
             latencies.get(turn).since(started);
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        };
     }
 
     private static String met(boolean met) {
