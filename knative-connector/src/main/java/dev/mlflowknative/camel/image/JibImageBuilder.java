@@ -45,8 +45,11 @@ public class JibImageBuilder implements ImageBuilder {
     private static final int PUSH_ATTEMPTS = 3;
     /** Limit of the model layer's upload (buildTimeout's default). */
     private static final Duration UPLOAD_TIMEOUT = Duration.ofMinutes(30);
-    private static final FilePermissions FILE_MODE = FilePermissions.fromOctalString("644");
-    private static final FilePermissions DIRECTORY_MODE = FilePermissions.fromOctalString("755");
+    // the modes of the uncompressed layer (ModelLayer), so that both layers hold the same files
+    private static final FilePermissions FILE_MODE = FilePermissions.fromOctalString(
+            Integer.toOctalString(ModelLayer.FILE_MODE));
+    private static final FilePermissions DIRECTORY_MODE = FilePermissions.fromOctalString(
+            Integer.toOctalString(ModelLayer.DIRECTORY_MODE));
     private static final Logger LOG = LoggerFactory.getLogger(JibImageBuilder.class);
 
     /** A base image name meaning "no base": only the model layer (for trying the tool, not for serving). */

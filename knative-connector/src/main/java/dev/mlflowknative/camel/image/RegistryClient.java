@@ -201,7 +201,7 @@ public class RegistryClient {
         }
     }
 
-    private static String describe(IOException e) {
+    static String describe(IOException e) {
         return e instanceof java.net.ConnectException ? "connection refused"
                 : e instanceof RedirectRefusedException ? e.getMessage()
                 : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());

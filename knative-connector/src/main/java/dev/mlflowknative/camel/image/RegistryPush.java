@@ -13,7 +13,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlflowknative.camel.ImageBuildException;
+import dev.mlflowknative.camel.http.Origin;
 import dev.mlflowknative.camel.http.RedirectRefusedException;
 import dev.mlflowknative.camel.http.Redirects;
 
@@ -133,7 +133,7 @@ final class RegistryPush {
                                           + e.getMessage(), e);
         } catch (IOException e) {
             throw new ImageBuildException("Registry " + target.registry() + " did not answer while pushing " + target
-                                          + ": " + describe(e), e);
+                                          + ": " + RegistryClient.describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ImageBuildException("Interrupted while pushing " + target, e);
@@ -342,9 +342,7 @@ final class RegistryPush {
         }
 
         private boolean sameOrigin(URI uri) {
-            URI home = URI.create(origin);
-            return home.getScheme().equalsIgnoreCase(uri.getScheme())
-                   && home.getHost().equalsIgnoreCase(uri.getHost()) && port(home) == port(uri);
+            return Origin.of(URI.create(origin)).equals(Origin.of(uri));
         }
 
         private void require(HttpResponse<?> response, String step) {
@@ -483,20 +481,11 @@ final class RegistryPush {
         }
     }
 
-    private static int port(URI uri) {
-        return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-    }
-
     static String sha256(byte[] bytes) {
         try {
             return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String describe(IOException e) {
-        return e instanceof java.net.ConnectException ? "connection refused"
-                : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + Objects.toString(e.getMessage()));
     }
 }
