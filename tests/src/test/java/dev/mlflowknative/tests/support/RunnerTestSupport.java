@@ -43,7 +43,9 @@ public abstract class RunnerTestSupport {
     protected static Path work;
     protected final ApiCallLog calls = new ApiCallLog();
     protected final int port = freePort();
-    protected final HttpClient http = HttpClient.newHttpClient();
+    // HTTP/1.1: the JDK client's default (HTTP/2 by an h2c upgrade of a plain-HTTP request) once hung on the runner's
+    // first request for 24 minutes, its 90 s request timeout never firing
+    protected final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private KubernetesClient componentClient;
 
     @BeforeAll
