@@ -106,8 +106,9 @@ public class JibImageBuilder implements ImageBuilder {
     }
 
     /**
-     * Builds and pushes; a push the registry answered with a 5xx is tried again (pushes are content-addressed, so a
-     * retry is safe): registries under concurrent pushes of shared layers answer 500 now and then.
+     * Builds and pushes; a push the registry answered with a 5xx, or whose manifest it refused for a blob just pushed,
+     * is tried again (pushes are content-addressed, so a retry is safe): registries under concurrent pushes of shared
+     * layers answer both now and then.
      */
     @Override
     public String buildAndPush(ResolvedModel model, Path modelDir, ImageReference target, Map<String, String> labels) {
@@ -125,14 +126,14 @@ public class JibImageBuilder implements ImageBuilder {
         return digest;
     }
 
-    /** Runs a push step again when the registry answered it with a 5xx (pushes are content-addressed: safe). */
+    /** Runs a push step again when the registry's answer was transient (pushes are content-addressed: safe). */
     private static String retrying(java.util.function.Supplier<String> step) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return step.get();
             } catch (ImageBuildException e) {
-                boolean serverError = e instanceof RegistryPush.ServerError || registryServerError(e.getCause());
-                if (attempt >= PUSH_ATTEMPTS || !serverError) {
+                boolean transientError = e instanceof RegistryPush.TransientError || transientInJib(e.getCause());
+                if (attempt >= PUSH_ATTEMPTS || !transientError) {
                     throw e;
                 }
                 LOG.warn("{}; trying again ({} of {})", e.getMessage(), attempt + 1, PUSH_ATTEMPTS);
@@ -146,9 +147,15 @@ public class JibImageBuilder implements ImageBuilder {
         }
     }
 
-    private static boolean registryServerError(Throwable error) {
+    /**
+     * A 5xx, or a manifest refused with "blob unknown": a registry on a filesystem answers that while another push
+     * (of another model into the same repository: they share the base's layers) writes its link of the same blob.
+     */
+    static boolean transientInJib(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().matches("(?s)5\\d\\d .*")) {
+            String message = t.getMessage();
+            if (message != null && (message.matches("(?s)5\\d\\d .*")
+                                    || message.startsWith("Tried to push image manifest") && message.contains("blob unknown"))) {
                 return true;
             }
         }

@@ -50,9 +50,13 @@ final class RegistryPush {
     static final String CREATED_BY = "camel-mlflow-knative (model layer, uncompressed)";
     static final String LAYER_COMMENT = "mlflow-model";
 
-    /** The registry answered 5xx: the push may be tried again (every step is content-addressed or idempotent). */
-    static final class ServerError extends ImageBuildException {
-        ServerError(String message) {
+    /**
+     * The registry answered 5xx, or refused the manifest for a blob it does not show yet (a registry on a filesystem
+     * answers that while another push writes its link of the same blob): the push may be tried again, every step is
+     * content-addressed or idempotent.
+     */
+    static final class TransientError extends ImageBuildException {
+        TransientError(String message) {
             super(message);
         }
     }
@@ -302,9 +306,14 @@ final class RegistryPush {
         }
 
         void putManifest(byte[] manifest, String digest) throws IOException, InterruptedException {
-            HttpResponse<Void> put = send(() -> HttpRequest.newBuilder(URI.create(base + "/manifests/" + target.tag()))
+            HttpResponse<String> put = send(() -> HttpRequest.newBuilder(URI.create(base + "/manifests/" + target.tag()))
                     .timeout(timeout).header("Content-Type", OCI_MANIFEST)
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)), HttpResponse.BodyHandlers.discarding());
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)), HttpResponse.BodyHandlers.ofString());
+            if (put.statusCode() == 400 && put.body().contains("BLOB_UNKNOWN")) {
+                // the registry's error codes only, never its words: they come from outside
+                throw new TransientError("Registry " + target.registry() + " answered HTTP 400 (blob unknown) when"
+                                         + " putting the manifest of " + target);
+            }
             require(put, "putting the manifest");
             Optional<String> said = put.headers().firstValue("Docker-Content-Digest");
             if (said.isPresent() && !said.get().equals(digest)) {
@@ -356,7 +365,7 @@ final class RegistryPush {
                 throw new ImageBuildException(message + "; check registryUsername/registryPassword or"
                                               + " registryConfigFile (pushing needs push permission)");
             }
-            throw status / 100 == 5 ? new ServerError(message) : new ImageBuildException(message);
+            throw status / 100 == 5 ? new TransientError(message) : new ImageBuildException(message);
         }
     }
 

@@ -34,6 +34,24 @@ class JibImageBuilderTest {
     @TempDir
     Path work;
 
+    /**
+     * Jib's words for a manifest a registry on a filesystem refused while another push linked a blob it names (seen
+     * under 20 concurrent deploys into one repository), and for a 5xx, make the push be tried again; others do not.
+     */
+    @Test
+    void aManifestRefusedForAnUnknownBlobAndServerErrorsAreTriedAgainOtherRefusalsAreNot() {
+        assertThat(JibImageBuilder.transientInJib(new IOException("Tried to push image manifest for 127.0.0.1:5000/ml/race:"
+                + "run-4 but failed because: other: provided digest did not match uploaded content, other: blob unknown"
+                + " to registry"))).isTrue();
+        assertThat(JibImageBuilder.transientInJib(new IOException("push failed",
+                new IOException("503 Service Unavailable")))).isTrue();
+        assertThat(JibImageBuilder.transientInJib(new IOException("Tried to push image manifest for 127.0.0.1:5000/ml/race:"
+                + "run-4 but failed because: manifest is invalid"))).isFalse();
+        assertThat(JibImageBuilder.transientInJib(new IOException("Tried to check BLOB exists for 127.0.0.1:5000/ml/race"
+                + " but failed because: other: blob unknown to registry"))).isFalse();
+        assertThat(JibImageBuilder.transientInJib(new IOException("401 Unauthorized"))).isFalse();
+    }
+
     @Test
     void theImageRunsAsTheNonRootUserAndItsModelFilesAreReadable() throws IOException {
         Path model = LocalModels.pyfunc(work.resolve("model"), "run-1");

@@ -68,6 +68,10 @@ class RegistryPushTest {
     }
 
     private LoopbackServer registry(int manifestPutStatus) {
+        return registry(manifestPutStatus, "");
+    }
+
+    private LoopbackServer registry(int manifestPutStatus, String manifestPutAnswer) {
         String baseManifest = "{\"schemaVersion\":2,\"mediaType\":\"" + RegistryPush.OCI_MANIFEST + "\",\"config\":{"
                               + "\"mediaType\":\"" + RegistryPush.OCI_CONFIG + "\",\"digest\":\""
                               + RegistryPush.sha256(BASE_CONFIG) + "\",\"size\":" + BASE_CONFIG.length + "},\"layers\":"
@@ -102,7 +106,7 @@ class RegistryPushTest {
                         new String(BASE_CONFIG, StandardCharsets.UTF_8));
             } else if (path.equals("/v2/ml/model/manifests/v1") && request.method().equals("PUT")) {
                 exchange.getResponseHeaders().set("Docker-Content-Digest", RegistryPush.sha256(request.body()));
-                LoopbackServer.answer(exchange, manifestPutStatus, "application/json", "");
+                LoopbackServer.answer(exchange, manifestPutStatus, "application/json", manifestPutAnswer);
             } else {
                 LoopbackServer.answer(exchange, 404, "application/json", "{\"errors\": []}");
             }
@@ -193,11 +197,32 @@ class RegistryPushTest {
         Path model = model();
         {
             assertThatThrownBy(() -> push().push(target(), BASE_DIGEST, model, Map.of()))
-                    .isInstanceOf(RegistryPush.ServerError.class)
+                    .isInstanceOf(RegistryPush.TransientError.class)
                     .hasMessage("Registry 127.0.0.1:" + registry.port() + " answered HTTP 503 when putting the manifest of "
                                 + target())
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain(PASSWORD, PUSH_TOKEN, "_state"));
         }
+    }
+
+    @Test
+    void aManifestRefusedForAnUnknownBlobIsRetryableAndOtherRefusalsAreNot() throws IOException {
+        // what a registry on a filesystem answers while another push writes its link of a blob the manifest names
+        registry = registry(400, "{\"errors\":[{\"code\":\"DIGEST_INVALID\",\"message\":\"provided digest did not"
+                                 + " match uploaded content\"},{\"code\":\"MANIFEST_BLOB_UNKNOWN\",\"message\":"
+                                 + "\"blob unknown to registry\",\"detail\":\"sha256:" + "a".repeat(64) + "\"}]}");
+        Path model = model();
+        assertThatThrownBy(() -> push().push(target(), BASE_DIGEST, model, Map.of()))
+                .isInstanceOf(RegistryPush.TransientError.class)
+                .hasMessage("Registry 127.0.0.1:" + registry.port() + " answered HTTP 400 (blob unknown) when putting the"
+                            + " manifest of " + target());
+        registry.close();
+
+        registry = registry(400, "{\"errors\":[{\"code\":\"MANIFEST_INVALID\",\"message\":\"manifest invalid\"}]}");
+        assertThatThrownBy(() -> push().push(target(), BASE_DIGEST, model, Map.of()))
+                .isInstanceOf(ImageBuildException.class)
+                .isNotInstanceOf(RegistryPush.TransientError.class)
+                .hasMessage("Registry 127.0.0.1:" + registry.port() + " answered HTTP 400 when putting the manifest of "
+                            + target());
     }
 
     @Test

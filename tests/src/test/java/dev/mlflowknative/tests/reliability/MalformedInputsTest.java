@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlflowknative.tests.support.RunnerTestSupport;
 import io.fabric8.knative.client.KnativeClient;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,6 +32,7 @@ class MalformedInputsTest extends RunnerTestSupport {
     private static final int COUNT = 200;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path inbox = newInbox();
+    private List<String> servicesBefore;
 
     @Override
     protected void properties(Properties properties) {
@@ -62,9 +64,22 @@ class MalformedInputsTest extends RunnerTestSupport {
         return null;
     }
 
+    /** Still in service (ready: the Kubernetes API and every route), and no Knative Service came since the start. */
     private void assertStillHealthyAndNothingDeployed() {
-        assertThat(send(HttpRequest.newBuilder(uri("/observe/health")).GET()).statusCode()).isEqualTo(200);
-        assertThat(admin.adapt(KnativeClient.class).services().inAnyNamespace().list().getItems()).isEmpty();
+        HttpResponse<String> ready = send(HttpRequest.newBuilder(uri("/observe/health/ready")).GET());
+        assertThat(ready.statusCode()).as("readiness after the malformed inputs: %s", ready.body()).isEqualTo(200);
+        assertThat(services()).as("Knative Services after the malformed inputs").isEqualTo(servicesBefore);
+    }
+
+    private List<String> services() {
+        return admin.adapt(KnativeClient.class).services().inAnyNamespace().list().getItems().stream()
+                .map(s -> s.getMetadata().getNamespace() + "/" + s.getMetadata().getName() + " "
+                          + s.getMetadata().getUid()).sorted().toList();
+    }
+
+    @BeforeEach
+    void noteTheServices() {
+        servicesBefore = services();
     }
 
     @Test
