@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import dev.mlflowknative.camel.test.ApiCallLog;
 import dev.mlflowknative.camel.test.TestComponent;
 import dev.mlflowknative.camel.deploy.Action;
 import dev.mlflowknative.camel.deploy.DeploymentResult;
@@ -19,6 +20,8 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.awaitility.Awaitility;
@@ -33,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The rollout wait when the API server fails under it, on a real API server of this class's own (it is restarted):
  * the API server restarts mid-rollout with etcd keeping the data, and the watch resumes from a resourceVersion etcd has
  * compacted away (an ERROR event with 410 Gone inside a 200 watch stream). Either way the wait ends when the rollout
- * does, with its result.
+ * does, with its result. And readiness, which an open watch answers, goes down with the API server and back up with it.
  */
 class RolloutWatchFaultsTest extends CamelTestSupport {
 
@@ -42,6 +45,7 @@ class RolloutWatchFaultsTest extends CamelTestSupport {
     private static RealKubernetes cluster;
     private static KubernetesClient admin;
     private KubernetesClient componentClient;
+    private final ApiCallLog calls = new ApiCallLog();
 
     @BeforeAll
     static void startOwnCluster() {
@@ -64,7 +68,8 @@ class RolloutWatchFaultsTest extends CamelTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) {
-        componentClient = new KubernetesClientBuilder().withConfig(cluster.adminConfig()).build();
+        componentClient = new KubernetesClientBuilder().withConfig(cluster.adminConfig())
+                .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("api-call-log", calls)).build();
         registry.bind("kubernetesClient", componentClient);
         registry.bind("mlflow-knative", TestComponent.relaxed());
     }
@@ -132,6 +137,34 @@ class RolloutWatchFaultsTest extends CamelTestSupport {
         } finally {
             admin.configMaps().inNamespace("default").withLabel("test", "expired").delete();
         }
+    }
+
+    @Test
+    void readinessNeedsNoCallWhileTheWatchIsOpenAndGoesDownAndUpWithTheApiServer() throws Exception {
+        String check = "kubernetes-api:" + componentClient.getMasterUrl();
+        calls.clear();
+        assertThat(readiness(check)).isEqualTo(HealthCheck.State.UP);
+        assertThat(calls.calls()).as("no watch open yet: the API server is asked").hasSize(1);
+
+        // the deploy's read opens the namespace's watch (the cache of owned services)
+        deployInBackground("probed").get(90, java.util.concurrent.TimeUnit.SECONDS);
+        calls.clear();
+        assertThat(readiness(check)).isEqualTo(HealthCheck.State.UP);
+        assertThat(calls.calls()).as("the open watch answers").isEmpty();
+
+        cluster.stopApiServer();
+        try {
+            Awaitility.await("not ready without the API server").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> readiness(check) == HealthCheck.State.DOWN);
+        } finally {
+            cluster.startApiServer();
+        }
+        Awaitility.await("ready again with it").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> readiness(check) == HealthCheck.State.UP);
+    }
+
+    private HealthCheck.State readiness(String check) {
+        return HealthCheckHelper.invoke(context, check, Map.of()).orElseThrow().getState();
     }
 
     private static io.fabric8.kubernetes.client.dsl.MixedOperation<Service, io.fabric8.knative.serving.v1.ServiceList,

@@ -145,6 +145,15 @@ public final class OwnedServiceCache implements AutoCloseable {
         return new Informer(informer, started, System.nanoTime());
     }
 
+    /**
+     * Whether the namespace's watch is open: its list was answered and the API server still streams its events. Starts
+     * nothing: false for a namespace not read yet, and while a watch is being opened again.
+     */
+    public boolean watching(String namespace) {
+        Informer entry = closed ? null : informers.get(namespace);
+        return entry != null && entry.started().isDone() && open(entry);
+    }
+
     /** Synced and watching; the first reads of a namespace wait (bounded) for its list. */
     private static boolean ready(Informer entry, String namespace) {
         if (!entry.started().isDone()) {
@@ -160,7 +169,11 @@ public final class OwnedServiceCache implements AutoCloseable {
                 return false;
             }
         }
-        // a watch being reopened (API server restarting, 410 Gone) may have missed events: not trusted meanwhile
+        return open(entry);
+    }
+
+    // a watch being reopened (API server restarting, 410 Gone) may have missed events: not trusted meanwhile
+    private static boolean open(Informer entry) {
         return !entry.started().isCompletedExceptionally() && entry.informer().hasSynced()
                && entry.informer().isWatching();
     }

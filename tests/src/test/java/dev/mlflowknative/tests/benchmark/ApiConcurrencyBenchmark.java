@@ -134,8 +134,9 @@ class ApiConcurrencyBenchmark extends RunnerTestSupport {
                     The runner in this JVM (its application.properties and routes, the HTTP server's defaults: 20
                     Vert.x workers) on the real API server with the simulated controller; %d deploys of prebuilt
                     images sent at once, each rollout taking %d s; maxConcurrentOperations=%d. Liveness
-                    (`/observe/health/live`), readiness (`/observe/health/ready`, which asks the API server) and list
-                    (`GET /deployments`) asked in turn every 50 ms until every deploy was answered.
+                    (`/observe/health/live`), readiness (`/observe/health/ready`: answered by the namespace's open
+                    watch, else a list of one service) and list (`GET /deployments`, a call to the API server) asked
+                    in turn every 50 ms until every deploy was answered.
 
                     | measure | goal | figure | met |
                     |---|---|---|---|
