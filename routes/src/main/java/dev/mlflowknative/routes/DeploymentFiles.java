@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -21,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.mlflowknative.camel.InvalidRequestException;
 import dev.mlflowknative.camel.MlflowKnativeConstants;
+import dev.mlflowknative.camel.Sha256;
 import org.apache.camel.Exchange;
 import org.apache.camel.RuntimeCamelException;
 
@@ -92,14 +92,10 @@ public class DeploymentFiles {
      * it is the deployment's name when the content gives none: a.yaml and b.yaml with one content are two deployments.
      */
     public String contentKey(String fileName, byte[] content) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(fileName.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            digest.update((byte) 0);
-            return HexFormat.of().formatHex(digest.digest(content));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest digest = Sha256.digest();
+        digest.update(fileName.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        return HexFormat.of().formatHex(digest.digest(content));
     }
 
     /**

@@ -1,13 +1,10 @@
 package dev.mlflowknative.camel.image;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.mlflowknative.camel.Sha256;
 import dev.mlflowknative.camel.SingleFlight;
 import dev.mlflowknative.camel.mlflow.ModelDirectory;
 import dev.mlflowknative.camel.mlflow.ModelResolver;
@@ -56,7 +53,7 @@ public class ModelImages implements AutoCloseable {
      */
     public ImageReference target(ResolvedModel model) {
         return repository.withTag(tag != null ? tag : runTag(model.runId()) + "-"
-                                                      + sha256(model.identity() + "\n" + imageRecipe()).substring(0, 12));
+                                                      + Sha256.hex(model.identity() + "\n" + imageRecipe()).substring(0, 12));
     }
 
     /** What, besides the model, decides an image's bytes: the builder, its base, the image layout. */
@@ -134,15 +131,6 @@ public class ModelImages implements AutoCloseable {
     private boolean holds(RegistryClient.ImageInfo info, ResolvedModel model) {
         return model.identity().equals(info.labels().get(MODEL_IDENTITY_LABEL))
                && imageRecipe().equals(info.labels().get(IMAGE_RECIPE_LABEL));
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The registry of the repository, for the readiness check ("registry host"). */

@@ -1,10 +1,6 @@
 package dev.mlflowknative.camel.knative;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -13,6 +9,7 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.mlflowknative.camel.Sha256;
 import io.fabric8.knative.serving.v1.Service;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -102,7 +99,7 @@ public final class Fingerprint {
         canonical(tree.path("metadata").path("labels"), canonical);
         canonical(tree.path("metadata").path("annotations"), canonical);
         canonical(tree.path("spec"), canonical);
-        return sha256(canonical.toString()).substring(0, 16);
+        return Sha256.hex(canonical.toString()).substring(0, 16);
     }
 
     /** Same run id, same configuration, still the image we wrote, and routed as asked: nothing to write. */
@@ -164,15 +161,6 @@ public final class Fingerprint {
             out.append(']');
         } else {
             out.append(node.toString());
-        }
-    }
-
-    private static String sha256(String text) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
         }
     }
 }

@@ -8,12 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
 import dev.mlflowknative.camel.InvalidRequestException;
 import dev.mlflowknative.camel.ModelNotFoundException;
+import dev.mlflowknative.camel.Sha256;
 import dev.mlflowknative.camel.SingleFlight;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,7 +105,7 @@ public class ModelResolver {
         // where the files are (the same model by runs:/ or models:/ has one place) and what its MLmodel says; a
         // local directory's place is its content, not a path of this machine
         String place = location.ref() instanceof ModelRef.LocalDirectory ? location.modelSource() : artifactUri;
-        String identity = sha256(place + "\n" + sha256(mlmodelBytes));
+        String identity = Sha256.hex(place + "\n" + Sha256.hex(mlmodelBytes));
         return new ResolvedModel(uri, location.runId(), identity, location.registeredName(), location.version(),
                 artifactUri, mlmodel.flavors(), mlmodel.mlflowVersion(), python, requirements);
     }
@@ -203,22 +203,10 @@ public class ModelResolver {
         return client;
     }
 
-    private static String sha256(String text) {
-        return sha256(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** A stable key for a local model: the hash of its file names and contents. */
     private static String contentHash(Path root, ArtifactSource source) {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            MessageDigest digest = Sha256.digest();
             for (String relative : source.listFiles()) {
                 digest.update(relative.getBytes(StandardCharsets.UTF_8));
                 try (InputStream in = new DigestInputStream(Files.newInputStream(root.resolve(relative)), digest)) {
@@ -228,8 +216,6 @@ public class ModelResolver {
             return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
