@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlflowknative.camel.ImageBuildException;
 import dev.mlflowknative.camel.Sha256;
+import dev.mlflowknative.camel.http.BoundedBody;
 import dev.mlflowknative.camel.http.Origin;
 import dev.mlflowknative.camel.http.RedirectRefusedException;
 import dev.mlflowknative.camel.http.Redirects;
@@ -64,6 +65,8 @@ final class RegistryPush {
     /** The size of the pieces the tar goes to the upload in, and how many may wait: the heap it takes. */
     private static final int CHUNK = 1 << 20;
     private static final int CHUNKS_WAITING = 8;
+    /** How much of the manifest PUT's answer is read (an error is a few hundred bytes; the answer comes from outside). */
+    private static final int ERROR_ANSWER_BYTES = 64 * 1024;
 
     private final RegistryClient auth;
     private final Duration timeout;
@@ -304,10 +307,11 @@ final class RegistryPush {
         }
 
         void putManifest(byte[] manifest, String digest) throws IOException, InterruptedException {
-            HttpResponse<String> put = send(() -> HttpRequest.newBuilder(URI.create(base + "/manifests/" + target.tag()))
-                    .timeout(timeout).header("Content-Type", OCI_MANIFEST)
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)), HttpResponse.BodyHandlers.ofString());
-            if (put.statusCode() == 400 && put.body().contains("BLOB_UNKNOWN")) {
+            HttpResponse<BoundedBody.Answer> put = send(() -> HttpRequest.newBuilder(URI.create(base + "/manifests/"
+                    + target.tag())).timeout(timeout).header("Content-Type", OCI_MANIFEST)
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)), BoundedBody.handler(ERROR_ANSWER_BYTES));
+            if (put.statusCode() == 400
+                && new String(put.body().bytes(), StandardCharsets.UTF_8).contains("BLOB_UNKNOWN")) {
                 // the registry's error codes only, never its words: they come from outside
                 throw new TransientError("Registry " + target.registry() + " answered HTTP 400 (blob unknown) when"
                                          + " putting the manifest of " + target);

@@ -223,6 +223,15 @@ class RegistryPushTest {
                 .isNotInstanceOf(RegistryPush.TransientError.class)
                 .hasMessage("Registry 127.0.0.1:" + registry.port() + " answered HTTP 400 when putting the manifest of "
                             + target());
+        registry.close();
+
+        // an answer larger than any error is not read: whatever it says, the refusal is final
+        registry = registry(400, "{\"errors\":[{\"code\":\"MANIFEST_BLOB_UNKNOWN\"}]}" + " ".repeat(100_000));
+        assertThatThrownBy(() -> push().push(target(), BASE_DIGEST, model, Map.of()))
+                .isInstanceOf(ImageBuildException.class)
+                .isNotInstanceOf(RegistryPush.TransientError.class)
+                .hasMessage("Registry 127.0.0.1:" + registry.port() + " answered HTTP 400 when putting the manifest of "
+                            + target());
     }
 
     @Test
