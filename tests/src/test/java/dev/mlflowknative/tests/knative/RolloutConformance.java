@@ -30,6 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * One conformance suite, two clusters: the same rollouts through {@code mlflow-knative:} must show the same observable
@@ -214,7 +215,9 @@ abstract class RolloutConformance extends CamelTestSupport {
                     .hasMessageContaining("failed to roll out: revision " + name + "-00002 cannot run")
                     .hasMessageContaining(reason).hasMessageContaining(message);
             assertThat(((RolloutFailedException) error).getReason()).isEqualTo(reason);
-            assertThat(shown.get()).as("the pod showed " + reason).isNotNull();
+            // the component's own pod watch may deliver the event before this test's watch thread has handled it
+            await().atMost(FAST).untilAsserted(
+                    () -> assertThat(shown.get()).as("the pod showed " + reason).isNotNull());
             assertThat(Duration.between(shown.get(), failed)).as("from the pod showing it to the failure")
                     .isLessThan(FAST);
         }
