@@ -46,7 +46,6 @@ public final class ImagePolicy {
             return reference.withDigest(reference.digest()).toString();
         }
         return registry.lookup(reference)
-                .filter(info -> info.digest() != null)
                 .map(info -> reference.withDigest(info.digest()).toString())
                 .orElseThrow(() -> new InvalidRequestException("Prebuilt image " + reference + " does not exist in"
                                                                + " its registry"));

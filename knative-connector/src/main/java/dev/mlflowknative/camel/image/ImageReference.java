@@ -3,6 +3,7 @@ package dev.mlflowknative.camel.image;
 import java.util.regex.Pattern;
 
 import dev.mlflowknative.camel.InvalidRequestException;
+import dev.mlflowknative.camel.Sha256;
 
 /**
  * An image reference split the way Docker does: {@code [registry/]repository[:tag][@digest]}. The first path component
@@ -64,9 +65,19 @@ public record ImageReference(String registry, String repository, String tag, Str
             throw new InvalidRequestException("Invalid image tag '" + tag + "' in '" + original
                                               + "': at most 128 letters, digits, '_', '.', '-'");
         }
-        if (digest != null && !DIGEST.matcher(digest).matches()) {
+        if (digest != null && !isDigest(digest)) {
             throw new InvalidRequestException("Invalid image digest in '" + original + "'");
         }
+    }
+
+    /** Whether the text is a digest this project pins images by ({@code sha256:} and 64 lowercase hex digits). */
+    public static boolean isDigest(String text) {
+        return DIGEST.matcher(text).matches();
+    }
+
+    /** The digest a registry names these bytes by (a manifest, a config). */
+    public static String digestOf(byte[] bytes) {
+        return "sha256:" + Sha256.hex(bytes);
     }
 
     public ImageReference withTag(String newTag) {

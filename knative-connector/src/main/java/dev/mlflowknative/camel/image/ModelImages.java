@@ -124,7 +124,7 @@ public class ModelImages implements AutoCloseable {
         found.filter(info -> !holds(info, model))
                 .ifPresent(info -> LOG.info("{} holds another model than {} or was made another way: not reused",
                         reference, model.sourceUri()));
-        return found.filter(info -> holds(info, model) && info.digest() != null)
+        return found.filter(info -> holds(info, model))
                 .map(info -> new ModelImage(reference, info.digest(), false));
     }
 

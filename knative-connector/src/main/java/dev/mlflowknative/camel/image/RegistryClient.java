@@ -2,6 +2,7 @@ package dev.mlflowknative.camel.image;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +18,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlflowknative.camel.ImageBuildException;
+import dev.mlflowknative.camel.http.BoundedBody;
 import dev.mlflowknative.camel.http.RedirectRefusedException;
 import dev.mlflowknative.camel.http.Redirects;
 
@@ -27,7 +29,7 @@ import dev.mlflowknative.camel.http.Redirects;
  */
 public class RegistryClient {
 
-    /** What a registry says about a tag. */
+    /** What a registry says about a tag: the digest of its manifest (or index) and its image's labels. */
     public record ImageInfo(String digest, Map<String, String> labels) {
     }
 
@@ -38,6 +40,11 @@ public class RegistryClient {
             "application/vnd.docker.distribution.manifest.list.v2+json",
             "application/vnd.oci.image.index.v1+json");
     private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+    /**
+     * The most a registry's JSON answer (manifest, index, image config, token) may take: distribution itself refuses
+     * manifests over 4 MiB, so a longer answer is a registry misbehaving and is not read into memory.
+     */
+    static final int MAX_DOCUMENT_BYTES = 4 << 20;
 
     private final RegistryCredentials credentials;
     private final Duration timeout;
@@ -60,37 +67,13 @@ public class RegistryClient {
         return http;
     }
 
-    /** The digest and labels of a tagged image; empty when the registry has no such tag. */
+    /**
+     * The digest and labels of a tagged image; empty when the registry has no such tag. The digest is that of the
+     * manifest's bytes as read (a registry's Docker-Content-Digest must agree with it).
+     */
     public Optional<ImageInfo> lookup(ImageReference image) {
-        String base = origin(image) + "/v2/" + image.repository();
-        String reference = image.digest() != null ? image.digest() : image.tag();
         try {
-            HttpResponse<byte[]> manifest = get(image, base + "/manifests/" + reference, ACCEPT);
-            if (manifest.statusCode() == 404) {
-                return Optional.empty();
-            }
-            requireOk(image, manifest, "manifest");
-            JsonNode body = JSON.readTree(manifest.body());
-            String digest = manifest.headers().firstValue("Docker-Content-Digest").orElse(null);
-            if (body.has("manifests")) {
-                // an index: follow the linux/amd64 image
-                for (JsonNode entry : body.get("manifests")) {
-                    if ("amd64".equals(entry.at("/platform/architecture").asText())
-                            && "linux".equals(entry.at("/platform/os").asText())) {
-                        // pin the index itself; read the labels of its linux/amd64 image
-                        return lookup(image.withDigest(entry.get("digest").asText()))
-                                .map(info -> new ImageInfo(digest != null ? digest : info.digest(), info.labels()));
-                    }
-                }
-                return Optional.empty();
-            }
-            HttpResponse<byte[]> config = get(image, base + "/blobs/" + body.at("/config/digest").asText(),
-                    "application/json");
-            requireOk(image, config, "image config");
-            Map<String, String> labels = new HashMap<>();
-            JSON.readTree(config.body()).at("/config/Labels").fields()
-                    .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-            return Optional.of(new ImageInfo(digest, labels));
+            return lookup(image, true);
         } catch (RedirectRefusedException e) {
             throw new ImageBuildException("Registry " + image.registry() + ", asked for " + image.name() + ", "
                                           + e.getMessage(), e);
@@ -101,6 +84,92 @@ public class RegistryClient {
             Thread.currentThread().interrupt();
             throw new ImageBuildException("Interrupted while asking registry " + image.registry() + " about "
                                           + image.name(), e);
+        }
+    }
+
+    /** @param followIndex whether an index may be followed to its linux/amd64 image (one level, never an index again) */
+    private Optional<ImageInfo> lookup(ImageReference image, boolean followIndex)
+            throws IOException, InterruptedException {
+        String base = origin(image) + "/v2/" + image.repository();
+        String reference = image.digest() != null ? image.digest() : image.tag();
+        HttpResponse<BoundedBody.Answer> manifest = get(image, base + "/manifests/" + reference, ACCEPT);
+        if (manifest.statusCode() == 404) {
+            return Optional.empty();
+        }
+        byte[] manifestBytes = document(image, manifest, "manifest");
+        String digest = manifestDigest(image, manifest, manifestBytes);
+        JsonNode body = json(image, manifestBytes, "manifest");
+        if (body.has("manifests")) {
+            if (!followIndex) {
+                throw new ImageBuildException("Registry " + image.registry() + " answered " + image
+                                              + ", the linux/amd64 entry of an index, with another index");
+            }
+            for (JsonNode entry : body.get("manifests")) {
+                if ("amd64".equals(entry.at("/platform/architecture").asText())
+                        && "linux".equals(entry.at("/platform/os").asText())) {
+                    // pin the index itself; read the labels of its linux/amd64 image
+                    ImageReference platform = image.withDigest(digestNamed(image, entry.path("digest"),
+                            "its index's linux/amd64 entry"));
+                    return lookup(platform, false).map(info -> new ImageInfo(digest, info.labels()));
+                }
+            }
+            return Optional.empty();
+        }
+        String configDigest = digestNamed(image, body.at("/config/digest"), "its manifest's config");
+        HttpResponse<BoundedBody.Answer> config = get(image, base + "/blobs/" + configDigest, "application/json");
+        byte[] configBytes = document(image, config, "image config");
+        if (!configDigest.equals(ImageReference.digestOf(configBytes))) {
+            throw new ImageBuildException("Registry " + image.registry() + " returned an image config of "
+                                          + image.name() + " that does not match its digest " + configDigest);
+        }
+        Map<String, String> labels = new HashMap<>();
+        json(image, configBytes, "image config").at("/config/Labels").fields()
+                .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return Optional.of(new ImageInfo(digest, labels));
+    }
+
+    /**
+     * The digest of a manifest as read: what a deployment pins, so it must name these bytes. A registry whose
+     * Docker-Content-Digest, or whose answer to a digest, says otherwise is refused.
+     */
+    private static String manifestDigest(ImageReference image, HttpResponse<?> response, byte[] bytes) {
+        String digest = ImageReference.digestOf(bytes);
+        String said = response.headers().firstValue("Docker-Content-Digest").orElse(digest);
+        String expected = image.digest() != null ? image.digest() : said;
+        if (!digest.equals(said) || !digest.equals(expected)) {
+            throw new ImageBuildException("Registry " + image.registry() + " returned a manifest of " + image
+                                          + " that does not match the digest it names");
+        }
+        return digest;
+    }
+
+    /** A digest an answer names, checked before it goes into a URL or a deployment. */
+    private static String digestNamed(ImageReference image, JsonNode digest, String what) {
+        if (!digest.isTextual() || !ImageReference.isDigest(digest.asText())) {
+            throw new ImageBuildException("Registry " + image.registry() + " answered " + image
+                                          + " with no valid sha256 digest for " + what);
+        }
+        return digest.asText();
+    }
+
+    /** The body of a successful answer, up to {@link #MAX_DOCUMENT_BYTES}. */
+    static byte[] document(ImageReference image, HttpResponse<BoundedBody.Answer> response, String what) {
+        requireOk(image, response, what);
+        if (response.body().overLimit()) {
+            throw new ImageBuildException("Registry " + image.registry() + " answered with more than "
+                                          + (MAX_DOCUMENT_BYTES >> 20) + " MiB for the " + what + " of "
+                                          + image.name() + ": not read");
+        }
+        return response.body().bytes();
+    }
+
+    private static JsonNode json(ImageReference image, byte[] bytes, String what) {
+        try {
+            return JSON.readTree(bytes);
+        } catch (IOException e) {
+            // not Jackson's message: it quotes the answer
+            throw new ImageBuildException("Registry " + image.registry() + " answered with a " + what + " of "
+                                          + image.name() + " that is not JSON");
         }
     }
 
@@ -120,9 +189,9 @@ public class RegistryClient {
         }
     }
 
-    private HttpResponse<byte[]> get(ImageReference image, String url, String accept)
+    private HttpResponse<BoundedBody.Answer> get(ImageReference image, String url, String accept)
             throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = send(url, accept, null);
+        HttpResponse<BoundedBody.Answer> response = send(url, accept, null);
         if (response.statusCode() != 401) {
             return response;
         }
@@ -142,7 +211,7 @@ public class RegistryClient {
             return credential.map(RegistryCredentials.Credential::basicAuth);
         }
         if (challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
-            return token(challenge, credential).map(token -> "Bearer " + token);
+            return token(image, challenge, credential).map(token -> "Bearer " + token);
         }
         return Optional.empty();
     }
@@ -153,8 +222,12 @@ public class RegistryClient {
                + (image.registry().equals(ImageReference.DOCKER_HUB) ? "registry-1.docker.io" : image.registry());
     }
 
-    /** The bearer-token flow: ask the realm named in the challenge for a token of the challenge's scope. */
-    private Optional<String> token(String challenge, Optional<RegistryCredentials.Credential> credential)
+    /**
+     * The bearer-token flow: ask the realm named in the challenge for a token of the challenge's scope. The realm
+     * gets the credentials, so it must be https (plain http only for a loopback registry, as the registry itself).
+     */
+    private Optional<String> token(ImageReference image, String challenge,
+                                   Optional<RegistryCredentials.Credential> credential)
             throws IOException, InterruptedException {
         Map<String, String> params = new HashMap<>();
         Matcher m = CHALLENGE_PARAM.matcher(challenge);
@@ -165,30 +238,55 @@ public class RegistryClient {
         if (realm == null) {
             return Optional.empty();
         }
-        StringBuilder url = new StringBuilder(realm).append('?');
+        requireRealm(image, realm);
+        StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?');
         params.forEach((k, v) -> url.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8))
                 .append('&'));
-        HttpResponse<byte[]> response = send(url.toString(), "application/json",
+        HttpResponse<BoundedBody.Answer> response = send(url.toString(), "application/json",
                 credential.map(RegistryCredentials.Credential::basicAuth).orElse(null));
         if (response.statusCode() != 200) {
             return Optional.empty();
         }
-        JsonNode body = JSON.readTree(response.body());
+        JsonNode body;
+        try {
+            body = response.body().overLimit() ? null : JSON.readTree(response.body().bytes());
+        } catch (IOException e) {
+            body = null;
+        }
+        if (body == null || !body.isObject()) {
+            throw new ImageBuildException("The token service of registry " + image.registry() + " answered with no token"
+                                          + " (more than " + (MAX_DOCUMENT_BYTES >> 20) + " MiB, or not JSON)");
+        }
         return Optional.ofNullable(body.hasNonNull("token") ? body.get("token").asText()
                 : body.hasNonNull("access_token") ? body.get("access_token").asText() : null);
     }
 
-    private HttpResponse<byte[]> send(String url, String accept, String authorization)
+    static void requireRealm(ImageReference image, String realm) {
+        URI uri;
+        try {
+            uri = new URI(realm);
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        boolean secure = uri != null && "https".equalsIgnoreCase(uri.getScheme());
+        boolean local = uri != null && "http".equalsIgnoreCase(uri.getScheme()) && image.isLocal();
+        if (uri == null || uri.getHost() == null || !(secure || local)) {
+            throw new ImageBuildException("Registry " + image.registry() + " names a token service that is not an "
+                                          + (image.isLocal() ? "http(s)" : "https") + " URL: not asked");
+        }
+    }
+
+    private HttpResponse<BoundedBody.Answer> send(String url, String accept, String authorization)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("Accept", accept)
                 .GET();
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
-        return Redirects.send(http(), request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return Redirects.send(http(), request.build(), BoundedBody.handler(MAX_DOCUMENT_BYTES));
     }
 
-    private static void requireOk(ImageReference image, HttpResponse<byte[]> response, String what) {
+    private static void requireOk(ImageReference image, HttpResponse<?> response, String what) {
         int status = response.statusCode();
         if (status == 401 || status == 403) {
             throw new ImageBuildException("Registry " + image.registry() + " refused the credentials (HTTP " + status

@@ -20,7 +20,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlflowknative.camel.ImageBuildException;
-import dev.mlflowknative.camel.Sha256;
 import dev.mlflowknative.camel.http.BoundedBody;
 import dev.mlflowknative.camel.http.Origin;
 import dev.mlflowknative.camel.http.RedirectRefusedException;
@@ -102,8 +101,13 @@ final class RegistryPush {
     String push(ImageReference target, String baseDigest, Path modelDir, Map<String, String> labels) {
         Session session = new Session(target);
         try {
-            ObjectNode manifest = session.json(session.base + "/manifests/" + baseDigest, OCI_MANIFEST,
+            byte[] baseManifest = session.bytes(session.base + "/manifests/" + baseDigest, OCI_MANIFEST,
                     "reading the manifest Jib pushed");
+            if (!ImageReference.digestOf(baseManifest).equals(baseDigest)) {
+                throw new ImageBuildException("Registry " + target.registry() + " returned a manifest of "
+                                              + target.name() + " that does not match its digest " + baseDigest);
+            }
+            ObjectNode manifest = session.object(baseManifest, "reading the manifest Jib pushed");
             if (!OCI_MANIFEST.equals(manifest.path("mediaType").asText())) {
                 throw new ImageBuildException("Registry " + target.registry() + " returned a "
                                               + manifest.path("mediaType").asText("manifest without mediaType")
@@ -112,14 +116,14 @@ final class RegistryPush {
             String configDigest = manifest.path("config").path("digest").asText();
             byte[] baseConfig = session.bytes(session.base + "/blobs/" + configDigest, OCI_CONFIG + ",application/json",
                     "reading the image config");
-            if (!sha256(baseConfig).equals(configDigest)) {
+            if (!ImageReference.digestOf(baseConfig).equals(configDigest)) {
                 throw new ImageBuildException("Registry " + target.registry() + " returned an image config of "
                                               + target.name() + " that does not match its digest " + configDigest);
             }
             // read first (cheap), then the layer: nothing is uploaded for an image Jib did not leave
             ModelLayer layer = session.uploadLayer(modelDir);
             byte[] config = JSON.writeValueAsBytes(withLayer((ObjectNode) JSON.readTree(baseConfig), layer, labels));
-            String newConfigDigest = sha256(config);
+            String newConfigDigest = ImageReference.digestOf(config);
             if (!session.hasBlob(newConfigDigest)) {
                 session.upload(newConfigDigest, () -> HttpRequest.BodyPublishers.ofByteArray(config),
                         "the image config");
@@ -130,7 +134,7 @@ final class RegistryPush {
             ((ArrayNode) manifest.get("layers")).addObject().put("mediaType", OCI_LAYER)
                     .put("digest", layer.digest()).put("size", layer.size());
             byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
-            String digest = sha256(manifestBytes);
+            String digest = ImageReference.digestOf(manifestBytes);
             session.putManifest(manifestBytes, digest);
             return digest;
         } catch (RedirectRefusedException e) {
@@ -290,8 +294,13 @@ final class RegistryPush {
             require(done, "uploading " + what + " (" + digest + ")");
         }
 
-        ObjectNode json(String url, String accept, String step) throws IOException, InterruptedException {
-            JsonNode node = JSON.readTree(bytes(url, accept, step));
+        ObjectNode object(byte[] json, String step) {
+            JsonNode node;
+            try {
+                node = JSON.readTree(json);
+            } catch (IOException e) {
+                node = null; // not Jackson's message: it quotes the answer
+            }
             if (!(node instanceof ObjectNode object)) {
                 throw new ImageBuildException("Registry " + target.registry() + " answered " + step + " of "
                                               + target.name() + " with something else than a JSON object");
@@ -300,10 +309,16 @@ final class RegistryPush {
         }
 
         byte[] bytes(String url, String accept, String step) throws IOException, InterruptedException {
-            HttpResponse<byte[]> response = send(() -> HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
-                    .header("Accept", accept).GET(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<BoundedBody.Answer> response = send(() -> HttpRequest.newBuilder(URI.create(url))
+                    .timeout(timeout).header("Accept", accept).GET(),
+                    BoundedBody.handler(RegistryClient.MAX_DOCUMENT_BYTES));
             require(response, step);
-            return response.body();
+            if (response.body().overLimit()) {
+                throw new ImageBuildException("Registry " + target.registry() + " answered with more than "
+                                              + (RegistryClient.MAX_DOCUMENT_BYTES >> 20) + " MiB when " + step
+                                              + " of " + target + ": not read");
+            }
+            return response.body().bytes();
         }
 
         void putManifest(byte[] manifest, String digest) throws IOException, InterruptedException {
@@ -490,9 +505,5 @@ final class RegistryPush {
                 }
             };
         }
-    }
-
-    static String sha256(byte[] bytes) {
-        return "sha256:" + Sha256.hex(bytes);
     }
 }

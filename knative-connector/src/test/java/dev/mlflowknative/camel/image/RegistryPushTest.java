@@ -44,7 +44,14 @@ class RegistryPushTest {
                                                + "[{\"created\":\"1970-01-01T00:00:00Z\"}],\"rootfs\":{\"type\":"
                                                + "\"layers\",\"diff_ids\":[\"sha256:" + "b".repeat(64) + "\"]}}")
             .getBytes(StandardCharsets.UTF_8);
-    private static final String BASE_DIGEST = "sha256:" + "e".repeat(64);
+    private static final String BASE_MANIFEST = "{\"schemaVersion\":2,\"mediaType\":\"" + RegistryPush.OCI_MANIFEST
+            + "\",\"config\":{\"mediaType\":\"" + RegistryPush.OCI_CONFIG + "\",\"digest\":\""
+            + ImageReference.digestOf(BASE_CONFIG) + "\",\"size\":" + BASE_CONFIG.length + "},\"layers\":"
+            + "[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:"
+            + "a".repeat(64) + "\",\"size\":10}]}";
+    private static final String BASE_DIGEST = ImageReference.digestOf(BASE_MANIFEST.getBytes(StandardCharsets.UTF_8));
+    /** Under which the registry serves the base manifest too: a digest that does not name its bytes. */
+    private static final String MISLABELLED_DIGEST = "sha256:" + "e".repeat(64);
 
     @TempDir
     Path work;
@@ -72,11 +79,6 @@ class RegistryPushTest {
     }
 
     private LoopbackServer registry(int manifestPutStatus, String manifestPutAnswer) {
-        String baseManifest = "{\"schemaVersion\":2,\"mediaType\":\"" + RegistryPush.OCI_MANIFEST + "\",\"config\":{"
-                              + "\"mediaType\":\"" + RegistryPush.OCI_CONFIG + "\",\"digest\":\""
-                              + RegistryPush.sha256(BASE_CONFIG) + "\",\"size\":" + BASE_CONFIG.length + "},\"layers\":"
-                              + "[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:"
-                              + "a".repeat(64) + "\",\"size\":10}]}";
         AtomicInteger uploads = new AtomicInteger();
         return LoopbackServer.start((request, exchange) -> {
             String path = request.path();
@@ -99,13 +101,14 @@ class RegistryPushTest {
             } else if (path.equals("/v2/ml/model/blobs/uploads/")) {
                 LoopbackServer.redirect(exchange, 202, storage.url("localhost") + "/upload/"
                         + uploads.incrementAndGet() + "?_state=opaque");
-            } else if (path.equals("/v2/ml/model/manifests/" + BASE_DIGEST)) {
-                LoopbackServer.answer(exchange, 200, RegistryPush.OCI_MANIFEST, baseManifest);
-            } else if (path.equals("/v2/ml/model/blobs/" + RegistryPush.sha256(BASE_CONFIG))) {
+            } else if (path.equals("/v2/ml/model/manifests/" + BASE_DIGEST)
+                       || path.equals("/v2/ml/model/manifests/" + MISLABELLED_DIGEST)) {
+                LoopbackServer.answer(exchange, 200, RegistryPush.OCI_MANIFEST, BASE_MANIFEST);
+            } else if (path.equals("/v2/ml/model/blobs/" + ImageReference.digestOf(BASE_CONFIG))) {
                 LoopbackServer.answer(exchange, 200, "application/octet-stream",
                         new String(BASE_CONFIG, StandardCharsets.UTF_8));
             } else if (path.equals("/v2/ml/model/manifests/v1") && request.method().equals("PUT")) {
-                exchange.getResponseHeaders().set("Docker-Content-Digest", RegistryPush.sha256(request.body()));
+                exchange.getResponseHeaders().set("Docker-Content-Digest", ImageReference.digestOf(request.body()));
                 LoopbackServer.answer(exchange, manifestPutStatus, "application/json", manifestPutAnswer);
             } else {
                 LoopbackServer.answer(exchange, 404, "application/json", "{\"errors\": []}");
@@ -154,7 +157,7 @@ class RegistryPushTest {
                     .reduce((a, b) -> b).orElseThrow();
             assertThat(manifestPut.header("Content-Type")).isEqualTo(RegistryPush.OCI_MANIFEST);
             assertThat(manifestPut.header("Authorization")).isEqualTo("Bearer " + PUSH_TOKEN);
-            assertThat(digest).isEqualTo(RegistryPush.sha256(manifestPut.body()));
+            assertThat(digest).isEqualTo(ImageReference.digestOf(manifestPut.body()));
             JsonNode manifest = JSON.readTree(manifestPut.body());
             assertThat(manifest.get("layers")).hasSize(2);
             assertThat(manifest.at("/layers/1/mediaType").asText()).isEqualTo("application/vnd.oci.image.layer.v1.tar");
@@ -172,7 +175,7 @@ class RegistryPushTest {
             assertThat(storage.seen().get(1).body()).isEmpty();
             assertThat(storage.seen().get(2).path()).startsWith("/upload/2?_state=opaque&digest=sha256%3A");
             byte[] config = storage.seen().get(2).body();
-            assertThat(manifest.at("/config/digest").asText()).isEqualTo(RegistryPush.sha256(config));
+            assertThat(manifest.at("/config/digest").asText()).isEqualTo(ImageReference.digestOf(config));
             assertThat(manifest.at("/config/size").asInt()).isEqualTo(config.length);
             assertThat(new String(config, StandardCharsets.UTF_8)).isEqualTo("{\"created\":\"1970-01-01T00:00:00Z\","
                     + "\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\"1000:1000\",\"Labels\":"
@@ -242,6 +245,17 @@ class RegistryPushTest {
                 .hasMessageStartingWith("Writing the model layer of " + target() + " failed: ")
                 .hasMessageContaining("no-such-model");
         assertThat(registry.seen()).noneMatch(r -> r.method().equals("PUT"));
+    }
+
+    @Test
+    void aBaseManifestThatIsNotTheOneItsDigestNamesIsRefusedBeforeAnyUpload() throws IOException {
+        registry = registry(201);
+        Path model = model();
+        assertThatThrownBy(() -> push().push(target(), MISLABELLED_DIGEST, model, Map.of()))
+                .isInstanceOf(ImageBuildException.class)
+                .hasMessage("Registry 127.0.0.1:" + registry.port() + " returned a manifest of " + target().name()
+                            + " that does not match its digest " + MISLABELLED_DIGEST);
+        assertThat(registry.seen()).noneMatch(r -> r.method().equals("POST") || r.method().equals("PUT"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.mlflowknative.camel.image;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 
@@ -29,11 +30,11 @@ class RegistryRedirectsTest {
     // the header as sent: the secrets scan looks for it too
     private static final String BASIC = "Basic " + TestSecrets.record("registry basic credentials (redirect test)",
             Base64.getEncoder().encodeToString(("bob:" + PASSWORD).getBytes()));
-    private static final String CONFIG_DIGEST = "sha256:" + "c".repeat(64);
+    private static final String CONFIG = "{\"config\": {\"Labels\": {\"org.mlflow.run-id\": \"run-7\"}}}";
+    private static final String CONFIG_DIGEST = ImageReference.digestOf(CONFIG.getBytes(StandardCharsets.UTF_8));
     private static final String MANIFEST = "{\"schemaVersion\": 2, \"mediaType\":"
                                            + " \"application/vnd.oci.image.manifest.v1+json\", \"config\":"
                                            + " {\"digest\": \"" + CONFIG_DIGEST + "\"}}";
-    private static final String CONFIG = "{\"config\": {\"Labels\": {\"org.mlflow.run-id\": \"run-7\"}}}";
 
     private final LoopbackServer storage = LoopbackServer.start((request, exchange) ->
             LoopbackServer.answer(exchange, 200, "application/json", CONFIG));
@@ -67,7 +68,8 @@ class RegistryRedirectsTest {
                         .getPort() + "/token\",service=\"test\",scope=\"repository:ml/model:pull\"");
                 LoopbackServer.answer(exchange, 401, "application/json", "{\"errors\": []}");
             } else if (path.equals("/v2/ml/model/manifests/v1")) {
-                exchange.getResponseHeaders().set("Docker-Content-Digest", "sha256:" + "d".repeat(64));
+                exchange.getResponseHeaders().set("Docker-Content-Digest",
+                        ImageReference.digestOf(MANIFEST.getBytes(StandardCharsets.UTF_8)));
                 LoopbackServer.answer(exchange, 200, "application/vnd.oci.image.manifest.v1+json", MANIFEST);
             } else if (path.equals("/v2/ml/model/blobs/" + CONFIG_DIGEST)) {
                 LoopbackServer.redirect(exchange, 307, "/storage/" + CONFIG_DIGEST); // relative Location
