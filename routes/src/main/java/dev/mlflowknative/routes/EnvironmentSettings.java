@@ -6,6 +6,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * {@code CAMEL_COMPONENT_MLFLOW_KNATIVE_<OPTION>} does (which wins when both are set); any other
  * {@code MLFLOW_KNATIVE_} variable must be a setting of this application, a {@code mlflow-knative.*} key upper-cased
  * (Camel's properties component looks those up itself) or a variable its properties name in {@code {{env:…}}}. One
- * that is neither is a typo the user would otherwise never hear of: it is logged as a warning (never its value).
+ * that is neither is a typo the user would otherwise never hear of: it is logged as a warning, once per JVM (never
+ * its value).
  * <p>
  * A plugin Camel loads (ServiceLoader) while the context is built, as the component's own
  * {@code CAMEL_COMPONENT_MLFLOW_KNATIVE_*} variables: camel-main creates the route files' beans before any
@@ -33,6 +35,8 @@ public final class EnvironmentSettings implements ContextServicePlugin {
     static final String PREFIX = "MLFLOW_KNATIVE_";
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\{\\{env:(" + PREFIX + "\\w+)");
     private static final Logger LOG = LoggerFactory.getLogger(EnvironmentSettings.class);
+    /** Unknown variables already warned about: every Camel context of a JVM loads this plugin (tests, Spring Boot). */
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
     private final Map<String, String> environment;
 
@@ -62,6 +66,7 @@ public final class EnvironmentSettings implements ContextServicePlugin {
                 unknown.add(name);
             }
         });
+        unknown.removeIf(name -> !WARNED.add(name));
         if (!unknown.isEmpty()) {
             LOG.warn("Environment variables {} name no setting of mlflow-knative and no option of its component:"
                      + " ignored. Options are set by {}<OPTION> with OPTION one of {}; the other settings are listed"
