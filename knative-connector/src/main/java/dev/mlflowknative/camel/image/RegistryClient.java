@@ -87,7 +87,7 @@ public class RegistryClient {
         }
     }
 
-    /** @param followIndex whether an index may be followed to its linux/amd64 image (one level, never an index again) */
+    /** @param followIndex whether an index may be followed to its linux/amd64 image (once: never to an index again) */
     private Optional<ImageInfo> lookup(ImageReference image, boolean followIndex)
             throws IOException, InterruptedException {
         String base = origin(image) + "/v2/" + image.repository();
@@ -254,8 +254,9 @@ public class RegistryClient {
             body = null;
         }
         if (body == null || !body.isObject()) {
-            throw new ImageBuildException("The token service of registry " + image.registry() + " answered with no token"
-                                          + " (more than " + (MAX_DOCUMENT_BYTES >> 20) + " MiB, or not JSON)");
+            throw new ImageBuildException("The token service of registry " + image.registry()
+                                          + " answered with no token (more than " + (MAX_DOCUMENT_BYTES >> 20)
+                                          + " MiB, or not JSON)");
         }
         return Optional.ofNullable(body.hasNonNull("token") ? body.get("token").asText()
                 : body.hasNonNull("access_token") ? body.get("access_token").asText() : null);

@@ -61,9 +61,6 @@ final class RegistryPush {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The size of the pieces the tar goes to the upload in, and how many may wait: the heap it takes. */
-    private static final int CHUNK = 1 << 20;
-    private static final int CHUNKS_WAITING = 8;
     /** How much of the manifest PUT's answer is read (an error is a few hundred bytes; the answer comes from outside). */
     private static final int ERROR_ANSWER_BYTES = 64 * 1024;
 
@@ -203,7 +200,7 @@ final class RegistryPush {
          */
         ModelLayer uploadLayer(Path modelDir) throws IOException, InterruptedException {
             URI location = startUpload("the model layer");
-            Pipe pipe = new Pipe();
+            LayerPipe pipe = new LayerPipe();
             CompletableFuture<ModelLayer> written = new CompletableFuture<>();
             Thread writer = new Thread(() -> {
                 try (pipe) {
@@ -245,7 +242,7 @@ final class RegistryPush {
                 written.get();
             } catch (java.util.concurrent.ExecutionException e) {
                 Throwable cause = e.getCause();
-                if (!(cause instanceof Pipe.Abandoned)) {
+                if (!(cause instanceof LayerPipe.Abandoned)) {
                     throw new ImageBuildException("Writing the model layer of " + target + " failed: "
                                                   + (cause.getMessage() == null ? cause.getClass().getSimpleName()
                             : cause.getMessage()), cause);
@@ -389,121 +386,5 @@ final class RegistryPush {
     private static URI withDigest(URI location, String digest) {
         return URI.create(location + (location.getRawQuery() == null ? "?" : "&") + "digest="
                           + URLEncoder.encode(digest, StandardCharsets.UTF_8));
-    }
-
-    /**
-     * The tar on its way from the writer thread to the upload, in chunks of {@link #CHUNK} bytes, at most
-     * {@link #CHUNKS_WAITING} waiting: the writer's stream, the HTTP client's body. A failed writer makes the body
-     * fail; an abandoned upload makes the writer fail.
-     */
-    private static final class Pipe extends java.io.OutputStream implements Iterable<byte[]> {
-        private static final byte[] END = new byte[0];
-        private static final byte[] FAILED = new byte[0];
-
-        /** The upload ended before the writer did. */
-        static final class Abandoned extends IOException {
-            Abandoned() {
-                super("the upload of the model layer ended before the layer was written");
-            }
-        }
-
-        private final java.util.concurrent.BlockingQueue<byte[]> chunks =
-                new java.util.concurrent.ArrayBlockingQueue<>(CHUNKS_WAITING + 1);
-        private volatile boolean abandoned;
-        private byte[] chunk = new byte[CHUNK];
-        private int filled;
-        private boolean ended;
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] { (byte) b }, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            while (length > 0) {
-                int n = Math.min(length, CHUNK - filled);
-                System.arraycopy(bytes, offset, chunk, filled, n);
-                filled += n;
-                offset += n;
-                length -= n;
-                if (filled == CHUNK) {
-                    hand(chunk);
-                    chunk = new byte[CHUNK];
-                    filled = 0;
-                }
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (!ended) {
-                ended = true;
-                if (filled > 0) {
-                    hand(java.util.Arrays.copyOf(chunk, filled));
-                }
-                hand(END);
-            }
-        }
-
-        /** The writer failed: the body fails instead of ending. */
-        void fail() {
-            ended = true;
-            chunks.clear();
-            chunks.offer(FAILED);
-        }
-
-        /** The upload is over: a writer still writing fails. */
-        void abandon() {
-            abandoned = true;
-            chunks.clear();
-        }
-
-        private void hand(byte[] bytes) throws IOException {
-            try {
-                while (!chunks.offer(bytes, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                    if (abandoned) {
-                        throw new Abandoned();
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while writing the model layer");
-            }
-        }
-
-        @Override
-        public java.util.Iterator<byte[]> iterator() {
-            return new java.util.Iterator<>() {
-                private byte[] next;
-
-                @Override
-                public boolean hasNext() {
-                    if (next == null) {
-                        try {
-                            next = chunks.take();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            throw new java.io.UncheckedIOException(
-                                    new java.io.InterruptedIOException("interrupted while uploading the model layer"));
-                        }
-                        if (next == FAILED) {
-                            throw new java.io.UncheckedIOException(new IOException("the model layer could not be written"));
-                        }
-                    }
-                    return next != END;
-                }
-
-                @Override
-                public byte[] next() {
-                    if (!hasNext()) {
-                        throw new java.util.NoSuchElementException();
-                    }
-                    byte[] chunk = next;
-                    next = null;
-                    return chunk;
-                }
-            };
-        }
     }
 }
