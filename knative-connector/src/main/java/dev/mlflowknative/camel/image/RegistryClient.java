@@ -117,11 +117,8 @@ public class RegistryClient {
         }
         String configDigest = digestNamed(image, body.at("/config/digest"), "its manifest's config");
         HttpResponse<BoundedBody.Answer> config = get(image, base + "/blobs/" + configDigest, "application/json");
-        byte[] configBytes = document(image, config, "image config");
-        if (!configDigest.equals(ImageReference.digestOf(configBytes))) {
-            throw new ImageBuildException("Registry " + image.registry() + " returned an image config of "
-                                          + image.name() + " that does not match its digest " + configDigest);
-        }
+        byte[] configBytes = matching(image.registry(), document(image, config, "image config"), configDigest,
+                "an image config of " + image.name());
         Map<String, String> labels = new HashMap<>();
         json(image, configBytes, "image config").at("/config/Labels").fields()
                 .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
@@ -153,14 +150,27 @@ public class RegistryClient {
     }
 
     /** The body of a successful answer, up to {@link #MAX_DOCUMENT_BYTES}. */
-    static byte[] document(ImageReference image, HttpResponse<BoundedBody.Answer> response, String what) {
+    private static byte[] document(ImageReference image, HttpResponse<BoundedBody.Answer> response, String what) {
         requireOk(image, response, what);
-        if (response.body().overLimit()) {
-            throw new ImageBuildException("Registry " + image.registry() + " answered with more than "
-                                          + (MAX_DOCUMENT_BYTES >> 20) + " MiB for the " + what + " of "
-                                          + image.name() + ": not read");
+        return within(image.registry(), response.body(), "for the " + what + " of " + image.name());
+    }
+
+    /** The bytes of a registry's answer read with {@link #MAX_DOCUMENT_BYTES}; one that was longer is refused. */
+    static byte[] within(String registry, BoundedBody.Answer answer, String reading) {
+        if (answer.overLimit()) {
+            throw new ImageBuildException("Registry " + registry + " answered with more than "
+                                          + (MAX_DOCUMENT_BYTES >> 20) + " MiB " + reading + ": not read");
         }
-        return response.body().bytes();
+        return answer.bytes();
+    }
+
+    /** The bytes of a registry's answer when they are the content {@code digest} names ({@code what} they are). */
+    static byte[] matching(String registry, byte[] bytes, String digest, String what) {
+        if (!ImageReference.digestOf(bytes).equals(digest)) {
+            throw new ImageBuildException("Registry " + registry + " returned " + what
+                                          + " that does not match its digest " + digest);
+        }
+        return bytes;
     }
 
     private static JsonNode json(ImageReference image, byte[] bytes, String what) {

@@ -98,12 +98,9 @@ final class RegistryPush {
     String push(ImageReference target, String baseDigest, Path modelDir, Map<String, String> labels) {
         Session session = new Session(target);
         try {
-            byte[] baseManifest = session.bytes(session.base + "/manifests/" + baseDigest, OCI_MANIFEST,
-                    "reading the manifest Jib pushed");
-            if (!ImageReference.digestOf(baseManifest).equals(baseDigest)) {
-                throw new ImageBuildException("Registry " + target.registry() + " returned a manifest of "
-                                              + target.name() + " that does not match its digest " + baseDigest);
-            }
+            byte[] baseManifest = RegistryClient.matching(target.registry(), session.bytes(session.base
+                    + "/manifests/" + baseDigest, OCI_MANIFEST, "reading the manifest Jib pushed"), baseDigest,
+                    "a manifest of " + target.name());
             ObjectNode manifest = session.object(baseManifest, "reading the manifest Jib pushed");
             if (!OCI_MANIFEST.equals(manifest.path("mediaType").asText())) {
                 throw new ImageBuildException("Registry " + target.registry() + " returned a "
@@ -111,12 +108,9 @@ final class RegistryPush {
                                               + " for " + target.name() + "@" + baseDigest + ", not an OCI manifest");
             }
             String configDigest = manifest.path("config").path("digest").asText();
-            byte[] baseConfig = session.bytes(session.base + "/blobs/" + configDigest, OCI_CONFIG + ",application/json",
-                    "reading the image config");
-            if (!ImageReference.digestOf(baseConfig).equals(configDigest)) {
-                throw new ImageBuildException("Registry " + target.registry() + " returned an image config of "
-                                              + target.name() + " that does not match its digest " + configDigest);
-            }
+            byte[] baseConfig = RegistryClient.matching(target.registry(), session.bytes(session.base + "/blobs/"
+                    + configDigest, OCI_CONFIG + ",application/json", "reading the image config"), configDigest,
+                    "an image config of " + target.name());
             // read first (cheap), then the layer: nothing is uploaded for an image Jib did not leave
             ModelLayer layer = session.uploadLayer(modelDir);
             byte[] config = JSON.writeValueAsBytes(withLayer((ObjectNode) JSON.readTree(baseConfig), layer, labels));
@@ -310,12 +304,7 @@ final class RegistryPush {
                     .timeout(timeout).header("Accept", accept).GET(),
                     BoundedBody.handler(RegistryClient.MAX_DOCUMENT_BYTES));
             require(response, step);
-            if (response.body().overLimit()) {
-                throw new ImageBuildException("Registry " + target.registry() + " answered with more than "
-                                              + (RegistryClient.MAX_DOCUMENT_BYTES >> 20) + " MiB when " + step
-                                              + " of " + target + ": not read");
-            }
-            return response.body().bytes();
+            return RegistryClient.within(target.registry(), response.body(), "when " + step + " of " + target);
         }
 
         void putManifest(byte[] manifest, String digest) throws IOException, InterruptedException {
