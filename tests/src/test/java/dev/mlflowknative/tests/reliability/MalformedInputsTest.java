@@ -77,8 +77,10 @@ class MalformedInputsTest extends RunnerTestSupport {
                           + s.getMetadata().getUid()).sorted().toList();
     }
 
+    /** Ready before the inputs (the file drop's first poll included), so that ready after them means something. */
     @BeforeEach
-    void noteTheServices() {
+    void readyAndTheServicesNoted() {
+        awaitReady();
         servicesBefore = services();
     }
 

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
@@ -191,9 +190,7 @@ class TrustModelTest extends RunnerTestSupport {
 
     @Test
     void anonymousCallersSeeStatusesOnlyAndMetricsCarryNoLocalPath() throws Exception {
-        // the file drop's consumer is ready after its first poll
-        eventually(Duration.ofSeconds(30), () -> assertThat(send(HttpRequest.newBuilder(uri("/observe/health/ready"))
-                .GET()).statusCode()).isEqualTo(200));
+        awaitReady();
         for (String path : List.of("/observe/health", "/observe/health?exposureLevel=full&data=true&stackTrace=true",
                 "/observe/health/ready", "/observe/health/live")) {
             HttpResponse<String> anonymous = send(HttpRequest.newBuilder(uri(path)).GET());

@@ -146,6 +146,17 @@ public abstract class RunnerTestSupport {
         }
     }
 
+    /**
+     * Waits until the runner reports ready: Camel's health checks start DOWN, and a polling consumer (the file drop)
+     * turns UP only after its first poll, a second or more after the start.
+     */
+    protected void awaitReady() {
+        eventually(Duration.ofSeconds(30), () -> {
+            HttpResponse<String> ready = send(HttpRequest.newBuilder(uri("/observe/health/ready")).GET());
+            org.assertj.core.api.Assertions.assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        });
+    }
+
     /** Polls until the condition holds (for asynchronous routes: file drops, timers, webhooks). */
     protected static void eventually(Duration timeout, Runnable assertion) {
         org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200))
